@@ -1,0 +1,158 @@
+// Id mappings of a user namespace: which host ids the container's ids stand for.
+// Unprivileged: container 0 → the user, 1…N → the user's subordinate range from /etc/subuid and
+// /etc/subgid, written by the setuid helpers newuidmap/newgidmap. Without a range or helper: a
+// single-id map (container root = the user), which the kernel lets the user write itself.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { execa } from 'execa';
+import { RootlessError } from '../errors.js';
+
+/** As in the OCI runtime spec (`linux.uidMappings`). */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+export interface SubIdRange {
+  start: number;
+  count: number;
+}
+
+export interface UserIdentity {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+export function currentUser(): UserIdentity {
+  const info = os.userInfo();
+  return { uid: info.uid, gid: info.gid, name: info.username };
+}
+
+/** Parses /etc/subuid-style text: `name-or-uid:start:count` lines for one user. */
+export function parseSubIds(text: string, user: { uid: number; name: string }): SubIdRange[] {
+  const ranges: SubIdRange[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const [owner, start, count] = line.split(':');
+    if (owner !== user.name && owner !== String(user.uid)) continue;
+    const range = { start: Number(start), count: Number(count) };
+    if (Number.isSafeInteger(range.start) && Number.isSafeInteger(range.count) && range.count > 0) ranges.push(range);
+  }
+  return ranges;
+}
+
+export function readSubIds(file: string, user: { uid: number; name: string }): SubIdRange[] {
+  try {
+    return parseSubIds(readFileSync(file, 'utf8'), user);
+  } catch {
+    return [];
+  }
+}
+
+const helperDirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+export function findHelper(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...helperDirs];
+  return dirs.map((dir) => `${dir}/${name}`).find((candidate) => existsSync(candidate));
+}
+
+export interface UserNamespacePlan {
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+  /** Set when the plan had to fall back to a single-id map; says why and how to fix it. */
+  warning?: string;
+}
+
+/** Container root = the user, then the first subordinate range (Podman's default layout). */
+export function mappingsFromRanges(id: number, ranges: SubIdRange[]): IdMapping[] {
+  const mappings: IdMapping[] = [{ containerID: 0, hostID: id, size: 1 }];
+  let next = 1;
+  for (const range of ranges) {
+    mappings.push({ containerID: next, hostID: range.start, size: range.count });
+    next += range.count;
+  }
+  return mappings;
+}
+
+/** Root's containers must never be host root: map container 0…65535 to a high range. */
+export const ROOT_DEFAULT_RANGE: SubIdRange = { start: 100000, count: 65536 };
+
+/** The mapping a container (or an unpack) of this user gets by default. */
+export function defaultUserNamespace(user: UserIdentity = currentUser()): UserNamespacePlan {
+  if (user.uid === 0) {
+    const mapping = [{ containerID: 0, hostID: ROOT_DEFAULT_RANGE.start, size: ROOT_DEFAULT_RANGE.count }];
+    return { uidMappings: mapping, gidMappings: mapping };
+  }
+  const subuids = readSubIds('/etc/subuid', user);
+  const subgids = readSubIds('/etc/subgid', { uid: user.uid, name: user.name });
+  const single = {
+    uidMappings: [{ containerID: 0, hostID: user.uid, size: 1 }],
+    gidMappings: [{ containerID: 0, hostID: user.gid, size: 1 }],
+  };
+  if (subuids.length === 0 || subgids.length === 0) {
+    return {
+      ...single,
+      warning:
+        `user ${user.name} has no subordinate ids in /etc/subuid and /etc/subgid, so only one id is mapped and ` +
+        `files owned by other users show as nobody. Fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user.name}`,
+    };
+  }
+  if (!findHelper('newuidmap') || !findHelper('newgidmap')) {
+    return {
+      ...single,
+      warning: 'newuidmap/newgidmap are not installed, so only one id is mapped. Fix: sudo apt install uidmap (Fedora: shadow-utils)',
+    };
+  }
+  return { uidMappings: mappingsFromRanges(user.uid, subuids), gidMappings: mappingsFromRanges(user.gid, subgids) };
+}
+
+function mapLine(mappings: IdMapping[]): string {
+  return mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n') + '\n';
+}
+
+function isSingleSelfMap(mappings: IdMapping[], ownId: number): boolean {
+  return mappings.length === 1 && mappings[0]!.size === 1 && mappings[0]!.hostID === ownId;
+}
+
+/**
+ * Writes uid_map and gid_map of the user namespace that process `pid` is in. Root and a
+ * single self-map write /proc directly; anything else goes through newuidmap/newgidmap,
+ * whose exit status and message are checked (youki forgot the status; we do not).
+ */
+export async function writeIdMappings(pid: number, plan: UserNamespacePlan): Promise<void> {
+  const uid = process.getuid!();
+  const gid = process.getgid!();
+  const direct = uid === 0 || (isSingleSelfMap(plan.uidMappings, uid) && isSingleSelfMap(plan.gidMappings, gid));
+  if (direct) {
+    try {
+      writeFileSync(`/proc/${pid}/uid_map`, mapLine(plan.uidMappings));
+      if (uid !== 0) writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+      writeFileSync(`/proc/${pid}/gid_map`, mapLine(plan.gidMappings));
+    } catch (error) {
+      throw new RootlessError(`cannot write the id map of process ${pid}: ${(error as Error).message}`, {
+        remedy: 'Run `rootless doctor` to check user namespace support',
+        cause: error,
+      });
+    }
+    return;
+  }
+  await Promise.all([
+    runMapHelper('newuidmap', pid, plan.uidMappings, '/etc/subuid'),
+    runMapHelper('newgidmap', pid, plan.gidMappings, '/etc/subgid'),
+  ]);
+}
+
+async function runMapHelper(helper: string, pid: number, mappings: IdMapping[], file: string): Promise<void> {
+  const args = [String(pid), ...mappings.flatMap((m) => [m.containerID, m.hostID, m.size].map(String))];
+  const result = await execa(helper, args, { reject: false, stdin: 'ignore' });
+  if (result.exitCode === 0) return;
+  const said = String(result.stderr || result.shortMessage || '').split('\n')[0];
+  throw new RootlessError(`${helper} failed: ${said}`, {
+    remedy:
+      result.exitCode === undefined
+        ? 'Install it: sudo apt install uidmap'
+        : `Check that ${file} gives this user the range ${mappings.slice(1).map((m) => `${m.hostID}:${m.size}`).join(',')} and that ${helper} is setuid root (ls -l $(command -v ${helper}))`,
+  });
+}

@@ -1,0 +1,125 @@
+// Stage 1: a single-threaded program creates the namespaces (Node cannot: it has threads), then
+// execs the inner program. The CLI waits until the new user namespace exists, writes its id maps,
+// and tells the inner program to go on over the control channel (fd 3).
+//
+// Sync points:
+//   1. spawn `setpriv --pdeathsig KILL unshare --user --keep-caps … -- sh -c WAIT PROGRAM` (dies
+//      with the CLI); the shell waits for a line on fd 3 before it execs PROGRAM
+//   2. /proc/PID/ns/user differs from ours → the namespace exists → write uid_map/gid_map
+//   3. send {type: 'go'}; the shell execs PROGRAM
+// PROGRAM must be exec'd only after the maps exist: an exec by an unmapped uid drops every
+// capability in the namespace. Real root is not mapped (container root must not be host root),
+// so for root the shell first execs `setpriv` to become the namespace's root, keeping the
+// capabilities that `--keep-caps` made ambient. Stage 2 clears the ambient set before exec.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
+import { RootlessError } from '../errors.js';
+import { OuterChannel } from './channel.js';
+import { findHelper, writeIdMappings, type UserNamespacePlan } from './idmap.js';
+
+export type NamespaceKind = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'cgroup' | 'net';
+
+export interface LaunchRequest {
+  namespaces: NamespaceKind[];
+  plan: UserNamespacePlan;
+  /** The inner program and its arguments; it runs as root of the new user namespace. */
+  argv: string[];
+  /** Leave the control channel open as fd 3 of the inner program (the Node stages use it). */
+  keepChannel?: boolean;
+  /** fds 0-2 of the inner program; fd 3 is always the control channel. */
+  stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface Launched {
+  child: ChildProcess;
+  channel: OuterChannel;
+  /** Resolves with the exit status of the launcher (a signal as 128+N, like a shell). */
+  exited: Promise<number>;
+}
+
+/** How namespaces get created: pluggable so another single-threaded launcher can stand in. */
+export interface Launcher {
+  command(namespaces: NamespaceKind[], argv: string[]): string[];
+}
+
+/** The program stage 1 execs: waits for 'go', becomes namespace root if needed, execs argv. */
+function waitingShim(argv: string[], keepChannel: boolean): string[] {
+  const closeChannel = keepChannel ? '' : ' 3<&-';
+  const script = `read -r _ <&3 || exit 125; exec "$@"${closeChannel}`;
+  const becomeRoot = process.getuid?.() === 0 ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
+  return ['/bin/sh', '-c', script, 'rootless-stage1', ...becomeRoot, ...argv];
+}
+
+/** util-linux unshare: on every Linux. `--fork` is needed for a PID namespace to take effect. */
+export const unshareLauncher: Launcher = {
+  command(namespaces, argv) {
+    const unshare = findHelper('unshare');
+    if (!unshare) {
+      throw new RootlessError('the `unshare` command of util-linux was not found', {
+        remedy: 'Install it: sudo apt install util-linux',
+      });
+    }
+    const flags = namespaces.map((kind) => `--${kind}`);
+    flags.push('--keep-caps');
+    if (namespaces.includes('pid')) flags.push('--fork', '--kill-child=SIGKILL');
+    const setpriv = findHelper('setpriv');
+    const prefix = setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+    return [...prefix, unshare, ...flags, '--', ...argv];
+  },
+};
+
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return 128 + (signal ? constants.signals[signal] : 0);
+}
+
+async function waitForUserNamespace(pid: number, exited: Promise<number>): Promise<void> {
+  const own = readlinkSync('/proc/self/ns/user');
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/user`) !== own) return;
+    } catch {
+      // the process is gone or not yet readable
+    }
+    if (done) {
+      throw new RootlessError('could not create a user namespace (unshare failed; see the line above)', {
+        remedy: 'Run `rootless doctor` to see which host setting is missing',
+      });
+    }
+    if (Date.now() > deadline) throw new RootlessError('timed out waiting for unshare to create the user namespace');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
+export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
+  const [file, ...args] = launcher.command(request.namespaces, waitingShim(request.argv, request.keepChannel ?? false));
+  const child = spawn(file!, args, {
+    stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
+    env: request.env ?? process.env,
+    cwd: request.cwd,
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', (error) => reject(new RootlessError(`cannot start ${file}: ${error.message}`, { cause: error })));
+    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
+  });
+  exited.catch(() => undefined);
+  const socket = child.stdio[3] as unknown as import('node:net').Socket;
+  const channel = new OuterChannel(socket, socket);
+  try {
+    await waitForUserNamespace(child.pid!, exited);
+    await writeIdMappings(child.pid!, request.plan);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    throw error;
+  }
+  channel.send({ type: 'go' });
+  return { child, channel, exited };
+}
