@@ -85,17 +85,21 @@ function decodeAuth(encoded: string, file: string, key: string): Credentials {
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-/** Credentials for a registry host from the first file that has them. */
-export function readCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+/** Credentials for a registry host from the first file that has them, and that file. */
+export function findCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): { credentials: Credentials; file: string } | undefined {
   for (const file of authFileReadOrder(env)) {
     const content = readAuthFile(file);
     if (!content) continue;
     for (const key of keysFor(content, registry)) {
       const auth = content.auths?.[key]?.auth;
-      if (typeof auth === 'string' && auth) return decodeAuth(auth, file, key);
+      if (typeof auth === 'string' && auth) return { credentials: decodeAuth(auth, file, key), file };
     }
   }
   return undefined;
+}
+
+export function readCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+  return findCredentials(registry, env)?.credentials;
 }
 
 /** Writes the whole file or nothing: a temp file with mode 0600 in the same directory, then rename. */
@@ -126,10 +130,10 @@ export function storeCredentials(registry: string, credentials: Credentials, env
 }
 
 /**
- * Removes a registry's credentials from the file rootless writes. 'elsewhere' means only another
- * file (Docker's) has them, which rootless leaves alone.
+ * Removes a registry's credentials from the file rootless writes. `elsewhere` names another file
+ * (Docker's, say) that still has them, which rootless leaves alone.
  */
-export function removeCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): 'removed' | 'elsewhere' | 'absent' {
+export function removeCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): { removed: boolean; elsewhere?: string } {
   const file = authFileWritePath(env);
   const content = readAuthFile(file);
   const keys = content ? keysFor(content, registry) : [];
@@ -137,9 +141,9 @@ export function removeCredentials(registry: string, env: NodeJS.ProcessEnv = pro
     const auths = { ...(content.auths ?? {}) };
     for (const key of keys) delete auths[key];
     writeAuthFile(file, { ...content, auths });
-    return 'removed';
+    return { removed: true };
   }
-  return readCredentials(registry, env) ? 'elsewhere' : 'absent';
+  return { removed: false, elsewhere: findCredentials(registry, env)?.file };
 }
 
 /** Removes every stored credential from the file rootless writes; returns the file, or undefined if there was none. */
