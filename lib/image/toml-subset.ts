@@ -161,13 +161,12 @@ export function parseToml(text: string, file = 'TOML'): TomlTable {
       continue;
     }
     const key = parseKey(cursor);
-    cursor.expect('=');
-    cursor.skip(false);
-    const value = parseValue(cursor);
-    cursor.endOfLine();
     const table = descend(current, key.slice(0, -1), cursor);
     const name = key[key.length - 1];
     if (name in table) cursor.fail(`"${key.join('.')}" is defined twice`);
-    table[name] = value;
+    cursor.expect('=');
+    cursor.skip(false);
+    table[name] = parseValue(cursor);
+    cursor.endOfLine();
   }
 }
