@@ -1,0 +1,119 @@
+// Test fixtures for the registry client: a real Debian docker-registry process on 127.0.0.1 (plain
+// or htpasswd basic auth), plain-HTTP pushes to it, and small 127.0.0.1 servers that play the parts
+// docker-registry cannot (token server, redirector, flaky registry).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const running = new Set<ChildProcess>();
+// A failed assertion must not leave registries behind: kill what is still running when the process exits.
+process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+export interface LocalRegistry {
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function startDockerRegistry(basicAuth?: { username: string; password: string }): Promise<LocalRegistry> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootless-registry-'));
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  let auth = '';
+  if (basicAuth) {
+    const htpasswd = path.join(dir, 'htpasswd');
+    fs.writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', basicAuth.username, basicAuth.password]));
+    auth = `auth:\n  htpasswd:\n    realm: test\n    path: ${htpasswd}\n`;
+  }
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: ${address}\n${auth}`);
+  const log = fs.openSync(path.join(dir, 'log'), 'w');
+  // docker-registry reads REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE would become auth.file).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')));
+  const child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: ['ignore', log, log], env });
+  fs.closeSync(log);
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    running.delete(child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`http://${address}/v2/`);
+      return { address, stop };
+    } catch {
+      await sleep(50);
+    }
+  }
+  const output = fs.readFileSync(path.join(dir, 'log'), 'utf8');
+  await stop();
+  throw new Error(`docker-registry did not start on ${address}: ${output}`);
+}
+
+/** Monolithic blob upload: POST an upload, PUT its Location with ?digest=. */
+export async function pushBlob(address: string, repository: string, bytes: Buffer, headers: Record<string, string> = {}): Promise<string> {
+  const digest = sha256(bytes);
+  const start = await fetch(`http://${address}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
+  if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`);
+  const location = new URL(start.headers.get('location')!, `http://${address}`);
+  location.searchParams.set('digest', digest);
+  const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
+  if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
+  return digest;
+}
+
+export async function pushManifest(address: string, repository: string, tag: string, manifest: Buffer, mediaType: string, headers: Record<string, string> = {}): Promise<void> {
+  const put = await fetch(`http://${address}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { ...headers, 'Content-Type': mediaType }, body: new Uint8Array(manifest) });
+  if (put.status !== 201) throw new Error(`manifest push: ${put.status} ${await put.text()}`);
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface TestServer {
+  port: number;
+  origin: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startServer(handler: (request: http.IncomingMessage, response: http.ServerResponse, server: TestServer) => void): Promise<TestServer> {
+  const httpServer = http.createServer();
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = httpServer.address() as net.AddressInfo;
+  const server: TestServer = {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    requests: [],
+    close: () => {
+      httpServer.closeAllConnections();
+      return new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+  httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    server.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    handler(request, response, server);
+  });
+  return server;
+}
