@@ -1,6 +1,7 @@
 // Image manifests and indexes, OCI and Docker schema2: parsing, layer compression, and choosing the
 // platform of a multi-arch image the way Docker and Podman do.
 import { RootlessError } from '../errors.js';
+import { SHA256_DIGEST } from './reference.js';
 
 export interface Platform {
   os: string;
@@ -43,7 +44,6 @@ const LAYER_COMPRESSION: Record<string, 'gzip' | 'zstd' | 'none'> = {
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'gzip',
 };
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function malformed(what: string): RootlessError {
   return new RootlessError(`malformed image manifest: ${what}`, {
@@ -75,7 +75,7 @@ function parseDescriptor(value: unknown, what: string): Descriptor {
   const object = asObject(value, what);
   const { mediaType, digest, size } = object;
   if (typeof mediaType !== 'string') throw malformed(`${what} has no mediaType`);
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) throw malformed(`${what} has no valid sha256 digest (got ${JSON.stringify(digest)})`);
+  if (typeof digest !== 'string' || !SHA256_DIGEST.test(digest)) throw malformed(`${what} has no valid sha256 digest (got ${JSON.stringify(digest)})`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw malformed(`${what} has no valid size`);
   const platform = parsePlatformField(object.platform);
   return { mediaType, digest, size, ...(platform ? { platform } : {}) };

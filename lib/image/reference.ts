@@ -22,8 +22,8 @@ const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 const IPV6_HOST = /^\[[0-9a-fA-F:.]+(?:%[\w.-]+)?\]$/;
 const PORT = /^[0-9]{1,5}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+export const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
+export const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function invalid(text: string, what: string): RootlessError {
   return new RootlessError(`invalid image reference "${text}": ${what}`, { remedy: EXPECTED });
@@ -84,7 +84,7 @@ export function parseReference(text: string): ImageReference {
     rest = rest.slice(0, colon);
     if (tag === '') throw invalid(text, 'the tag after ":" is empty');
     if (tag.length > 128) throw invalid(text, `the tag is ${tag.length} characters long; at most 128 are allowed`);
-    if (!TAG.test(tag)) throw invalid(text, `tag "${tag}" may only contain letters, digits, "_", "." and "-", and must not start with "." or "-"`);
+    if (!TAG_PATTERN.test(tag)) throw invalid(text, `tag "${tag}" may only contain letters, digits, "_", "." and "-", and must not start with "." or "-"`);
   }
 
   const slash = rest.indexOf('/');

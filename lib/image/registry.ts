@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { RootlessError } from '../errors.js';
 import { header, readBody } from './http.js';
 import { MANIFEST_ACCEPT, manifestMediaType } from './manifest.js';
-import { type ImageReference, normalizeRegistry } from './reference.js';
+import { type ImageReference, normalizeRegistry, SHA256_DIGEST, TAG_PATTERN } from './reference.js';
 import { type Endpoint, findRule, loadRegistriesConf, pullEndpoints, type RegistriesConf } from './registries-conf.js';
 import { type Credentials } from './auth.js';
 import { RegistrySession } from './registry-session.js';
@@ -17,8 +17,6 @@ export interface RegistryOptions {
 
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
 const ERROR_BODY_LIMIT = 64 * 1024;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** The registry's own explanation from an error body (`{"errors":[{"code","message"}]}`), if any. */
 async function registryErrorDetail(response: IncomingMessage): Promise<string | undefined> {
@@ -93,8 +91,8 @@ export class RegistryClient {
 
   /** reference = tag or digest. Verifies the digest when the reference is one. */
   async fetchManifest(repository: string, reference: string): Promise<{ mediaType: string; digest: string; bytes: Buffer }> {
-    const byDigest = DIGEST.test(reference);
-    if (!byDigest && !TAG.test(reference)) {
+    const byDigest = SHA256_DIGEST.test(reference);
+    if (!byDigest && !TAG_PATTERN.test(reference)) {
       throw new RootlessError(`invalid manifest reference "${reference}"`, { remedy: 'Give a tag or a sha256:<64 hex> digest' });
     }
     return this.fromEndpoints(repository, byDigest, async (session, path) => {
@@ -116,7 +114,7 @@ export class RegistryClient {
 
   /** Follows redirects; retries (429/5xx/reset) before the first byte. The caller verifies the digest. */
   async fetchBlob(repository: string, digest: string): Promise<{ stream: Readable; size?: number }> {
-    if (!DIGEST.test(digest)) throw new RootlessError(`invalid blob digest "${digest}"`, { remedy: 'Blobs are named sha256:<64 hex>' });
+    if (!SHA256_DIGEST.test(digest)) throw new RootlessError(`invalid blob digest "${digest}"`, { remedy: 'Blobs are named sha256:<64 hex>' });
     return this.fromEndpoints(repository, true, async (session, path) => {
       const response = await session.get(`/v2/${path}/blobs/${digest}`, {}, `repository:${path}:pull`);
       if (response.statusCode !== 200) {
