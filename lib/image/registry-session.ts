@@ -45,9 +45,8 @@ export class RegistrySession {
     const https = (tlsVerify: boolean): Transport => ({ base: new URL(`https://${host}/`), tlsVerify });
     const http: Transport = { base: new URL(`http://${host}/`), tlsVerify: false };
     if (this.options.tlsVerify === true) return [https(true)];
-    if (isLoopbackRegistry(host)) return [http];
     if (this.options.tlsVerify === false || this.options.insecure) return [https(false), http];
-    return [https(true)];
+    return isLoopbackRegistry(host) ? [http] : [https(true)];
   }
 
   /** Pings `/v2/` once: picks the transport and learns how the registry wants to be authenticated. */

@@ -12,7 +12,7 @@ import { readCredentials, storeCredentials } from '../../../lib/image/auth.js';
 import { MediaType } from '../../../lib/image/manifest.js';
 import { parseReference } from '../../../lib/image/reference.js';
 import { RegistryClient, verifyCredentials } from '../../../lib/image/registry.js';
-import { freePort, type LocalRegistry, pushBlob, pushManifest, sha256, startDockerRegistry, startServer, type TestServer } from './registry-fixtures.js';
+import { freePort, type LocalRegistry, pushBlob, pushManifest, sha256, selfSignedCertificate, startDockerRegistry, startServer, type TestServer } from './registry-fixtures.js';
 
 const LAYER = Buffer.from('layer bytes '.repeat(30_000));
 const CONFIG = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
@@ -358,6 +358,23 @@ logic('mirrors from registries.conf come first; a dead or empty mirror falls bac
   assert.not.ok(origin.requests.some((request) => request.url.includes('/manifests/')), 'the manifest came from the mirror');
   assert.is(await text((await registryClient.fetchBlob('test/app', sha256(LAYER))).stream), LAYER.toString());
   assert.ok(mirror.requests.some((request) => request.url === `/v2/cache${BLOB_PATH.slice(3)}`), 'the mirror was asked for the blob first');
+});
+
+logic('TLS: an untrusted certificate is explained; --tls-verify=false and insecure registries accept it', async () => {
+  const handler: Parameters<typeof startServer>[0] = (request, response) =>
+    request.url === MANIFEST_PATH ? sendManifest(response) : void response.writeHead(200).end('{}');
+  const secure = await startServer(handler, selfSignedCertificate(logicEnv!.dir));
+  servers.push(secure);
+  const address = `127.0.0.1:${secure.port}`;
+  const untrusted = await rejection(client(address, { tlsVerify: true }).fetchManifest('test/app', 'v1'));
+  assert.match(untrusted.line, new RegExp(`^TLS certificate of ${address} is not trusted \\(.*\\)\\. If you trust this registry, pass --tls-verify=false`));
+  assert.is((await client(address, { tlsVerify: false }).fetchManifest('test/app', 'v1')).digest, sha256(MANIFEST));
+  fs.writeFileSync(process.env.ROOTLESS_REGISTRIES_CONF!, `[[registry]]\nlocation = "${address}"\ninsecure = true\n`);
+  assert.is((await client(address).fetchManifest('test/app', 'v1')).digest, sha256(MANIFEST));
+  assert.ok(secure.requests.length >= 4, 'the requests went to the HTTPS server');
+
+  const plainServer = await serve(handler);
+  assert.is((await client(`127.0.0.1:${plainServer.port}`, { tlsVerify: false }).fetchManifest('test/app', 'v1')).digest, sha256(MANIFEST));
 });
 
 logic.run();

@@ -5,6 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,13 +99,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: (request: http.IncomingMessage, response: http.ServerResponse, server: TestServer) => void): Promise<TestServer> {
-  const httpServer = http.createServer();
+/** A self-signed certificate for 127.0.0.1, made with openssl. */
+export function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer } {
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
+
+export async function startServer(
+  handler: (request: http.IncomingMessage, response: http.ServerResponse, server: TestServer) => void,
+  tls?: { key: Buffer; cert: Buffer },
+): Promise<TestServer> {
+  const httpServer = tls ? https.createServer(tls) : http.createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as net.AddressInfo;
   const server: TestServer = {
     port,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests: [],
     close: () => {
       httpServer.closeAllConnections();
