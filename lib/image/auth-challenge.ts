@@ -65,8 +65,16 @@ export interface TokenRequest {
   tlsVerify: boolean;
 }
 
-export function loginRemedy(registry: string): string {
-  return `Run \`rootless login ${registry}\``;
+/** The 401 error: credentials missing, or refused. `what` names the repository when one was asked for. */
+export function authenticationError(registry: string, credentialsSent: boolean, what?: string): RootlessError {
+  if (credentialsSent) {
+    return new RootlessError(`wrong username or password for ${registry}${what ? `, or no access to ${what}` : ''}`, {
+      remedy: `Check the username and password (\`rootless login ${registry}\` stores new ones)`,
+    });
+  }
+  return new RootlessError(`authentication required for ${registry}${what ? ` (to read ${what}; or it does not exist)` : ''}`, {
+    remedy: `Run \`rootless login ${registry}\``,
+  });
 }
 
 /** A bearer token for the challenge's realm and the scope, from the process-wide cache or the token server. */
@@ -93,9 +101,7 @@ export async function bearerToken(request: TokenRequest): Promise<string> {
   const body = await readBody(response, TOKEN_REPLY_LIMIT);
   const status = response.statusCode ?? 0;
   if (status === 401 || status === 403) {
-    throw credentials
-      ? new RootlessError(`wrong username or password for ${registry}`, { remedy: loginRemedy(registry) + ' with the right credentials' })
-      : new RootlessError(`authentication required for ${registry}`, { remedy: loginRemedy(registry) });
+    throw authenticationError(registry, credentials !== undefined);
   }
   if (status !== 200) {
     throw new RootlessError(`token server ${url.host} for ${registry} answered ${status} ${response.statusMessage ?? ''}`.trim(), {

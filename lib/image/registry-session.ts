@@ -3,7 +3,7 @@
 // carry the right Authorization header.
 import type { IncomingMessage } from 'node:http';
 import { RootlessError, errnoCode } from '../errors.js';
-import { type Challenge, basicAuthorization, bearerToken, loginRemedy, parseWwwAuthenticate } from './auth-challenge.js';
+import { type Challenge, authenticationError, basicAuthorization, bearerToken, parseWwwAuthenticate } from './auth-challenge.js';
 import { type Credentials, readCredentials } from './auth.js';
 import { header, isTlsProtocolError, sendFollowing } from './http.js';
 import { registryApiHost } from './reference.js';
@@ -100,14 +100,7 @@ export class RegistrySession {
 
   /** The 401 error: missing credentials, or wrong ones. */
   unauthorized(what?: string): RootlessError {
-    if (this.credentials) {
-      return new RootlessError(`wrong username or password for ${this.registry}${what ? `, or no access to ${what}` : ''}`, {
-        remedy: `${loginRemedy(this.registry)} with the right credentials`,
-      });
-    }
-    return new RootlessError(`authentication required for ${this.registry}${what ? ` (to read ${what}; or it does not exist)` : ''}`, {
-      remedy: loginRemedy(this.registry),
-    });
+    return authenticationError(this.registry, this.credentials !== undefined, what);
   }
 
   /**
