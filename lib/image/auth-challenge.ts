@@ -49,7 +49,7 @@ export function basicAuthorization(credentials: Credentials): string {
 }
 
 interface CachedToken {
-  token: string;
+  token: Promise<string>;
   expiresAt: number;
 }
 
@@ -77,15 +77,34 @@ export function authenticationError(registry: string, credentialsSent: boolean, 
   });
 }
 
-/** A bearer token for the challenge's realm and the scope, from the process-wide cache or the token server. */
-export async function bearerToken(request: TokenRequest): Promise<string> {
+/**
+ * A bearer token for the challenge's realm and the scope, from the process-wide cache or the token
+ * server. Parallel layer downloads asking at once share one token request.
+ */
+export function bearerToken(request: TokenRequest): Promise<string> {
+  const { challenge, scope, credentials } = request;
+  const key = JSON.stringify([challenge.params.realm, challenge.params.service ?? '', scope ?? '', credentials?.username ?? '', credentials?.password ?? '']);
+  const cached = tokens.get(key);
+  if (cached && cached.expiresAt > Date.now()) return cached.token;
+  const token = fetchToken(request).then(
+    ({ token, lifetime }) => {
+      // Renew a little early so a token does not expire between being read and being used.
+      tokens.set(key, { token: Promise.resolve(token), expiresAt: Date.now() + Math.max(lifetime - 10, 1) * 1000 });
+      return token;
+    },
+    (error: unknown) => {
+      tokens.delete(key);
+      throw error;
+    },
+  );
+  tokens.set(key, { token, expiresAt: Infinity });
+  return token;
+}
+
+async function fetchToken(request: TokenRequest): Promise<{ token: string; lifetime: number }> {
   const { challenge, scope, credentials, registry } = request;
   const realm = challenge.params.realm;
   if (!realm) throw new RootlessError(`${registry} asked for a bearer token without naming a realm`, { remedy: 'Report this to the registry operator' });
-  const key = JSON.stringify([realm, challenge.params.service ?? '', scope ?? '', credentials?.username ?? '', credentials?.password ?? '']);
-  const cached = tokens.get(key);
-  if (cached && cached.expiresAt > Date.now()) return cached.token;
-
   let url: URL;
   try {
     url = new URL(realm);
@@ -100,9 +119,7 @@ export async function bearerToken(request: TokenRequest): Promise<string> {
   const { response } = await sendFollowing({ url, headers, tlsVerify: request.tlsVerify });
   const body = await readBody(response, TOKEN_REPLY_LIMIT);
   const status = response.statusCode ?? 0;
-  if (status === 401 || status === 403) {
-    throw authenticationError(registry, credentials !== undefined);
-  }
+  if (status === 401 || status === 403) throw authenticationError(registry, credentials !== undefined);
   if (status !== 200) {
     throw new RootlessError(`token server ${url.host} for ${registry} answered ${status} ${response.statusMessage ?? ''}`.trim(), {
       remedy: 'Try again later; if it persists, check the registry',
@@ -121,8 +138,5 @@ export async function bearerToken(request: TokenRequest): Promise<string> {
   if (typeof token !== 'string' || !token) {
     throw new RootlessError(`token server ${url.host} sent no token`, { remedy: 'Check that the registry address is right' });
   }
-  const lifetime = typeof reply.expires_in === 'number' && reply.expires_in > 0 ? reply.expires_in : DEFAULT_TOKEN_LIFETIME_S;
-  // Renew a little early so a token does not expire between being read and being used.
-  tokens.set(key, { token, expiresAt: Date.now() + Math.max(lifetime - 10, 1) * 1000 });
-  return token;
+  return { token, lifetime: typeof reply.expires_in === 'number' && reply.expires_in > 0 ? reply.expires_in : DEFAULT_TOKEN_LIFETIME_S };
 }
