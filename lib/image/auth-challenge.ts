@@ -113,8 +113,7 @@ async function fetchToken(request: TokenRequest): Promise<{ token: string; lifet
   }
   if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
   for (const single of (scope ?? '').split(' ').filter(Boolean)) url.searchParams.append('scope', single);
-  const headers: Record<string, string> = { 'User-Agent': 'rootless' };
-  if (credentials) headers.Authorization = basicAuthorization(credentials);
+  const headers: Record<string, string> = credentials ? { Authorization: basicAuthorization(credentials) } : {};
 
   const { response } = await sendFollowing({ url, headers, tlsVerify: request.tlsVerify });
   const body = await readBody(response, TOKEN_REPLY_LIMIT);

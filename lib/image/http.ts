@@ -14,6 +14,7 @@ export interface HttpRequest {
   tlsVerify: boolean;
 }
 
+const USER_AGENT = 'rootless';
 const MAX_SOCKETS_PER_HOST = 8;
 const IDLE_TIMEOUT_MS = 60_000;
 const MAX_REDIRECTS = 5;
@@ -78,7 +79,8 @@ export function send(request: HttpRequest): Promise<IncomingMessage> {
   const agent = !secure ? agents.http : request.tlsVerify ? agents.https : agents.httpsUnverified;
   const transport = secure ? https : http;
   return new Promise((resolve, reject) => {
-    const outgoing = transport.request(url, { method: request.method ?? 'GET', headers: request.headers, agent, timeout: IDLE_TIMEOUT_MS });
+    const headers = { 'User-Agent': USER_AGENT, ...request.headers };
+    const outgoing = transport.request(url, { method: request.method ?? 'GET', headers, agent, timeout: IDLE_TIMEOUT_MS });
     outgoing.on('response', resolve);
     outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error(`no answer from ${url.host} for ${IDLE_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })));
     outgoing.on('error', reject);

@@ -25,8 +25,6 @@ interface Transport {
 
 type Auth = { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; challenge: Challenge };
 
-const USER_AGENT = 'rootless';
-
 export class RegistrySession {
   readonly credentials?: Credentials;
   private connected?: Promise<{ transport: Transport; auth: Auth }>;
@@ -59,7 +57,7 @@ export class RegistrySession {
     const [transport, ...fallbacks] = candidates;
     let response: IncomingMessage;
     try {
-      ({ response } = await sendFollowing({ url: new URL('/v2/', transport.base), headers: { 'User-Agent': USER_AGENT }, tlsVerify: transport.tlsVerify }));
+      ({ response } = await sendFollowing({ url: new URL('/v2/', transport.base), tlsVerify: transport.tlsVerify }));
     } catch (error) {
       const cause = error instanceof RootlessError ? error.cause : error;
       if (fallbacks.length > 0 && (isTlsProtocolError(cause) || errnoCode(cause) === 'ECONNREFUSED')) return this.ping(fallbacks);
@@ -111,7 +109,7 @@ export class RegistrySession {
     const { transport, auth } = await this.connect();
     const url = new URL(path, transport.base);
     const send = async (authorization: string | undefined): Promise<IncomingMessage> => {
-      const all = { 'User-Agent': USER_AGENT, ...headers, ...(authorization ? { Authorization: authorization } : {}) };
+      const all = { ...headers, ...(authorization ? { Authorization: authorization } : {}) };
       return (await sendFollowing({ url, headers: all, tlsVerify: transport.tlsVerify })).response;
     };
     const response = await send(await this.authorization(auth, scope));
