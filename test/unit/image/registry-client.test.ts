@@ -279,6 +279,20 @@ logic('Bearer: credentials go to the token server; "token" replies are read; wro
   assert.match(wrong.message, /^wrong username or password for 127\.0\.0\.1:\d+$/);
 });
 
+logic('Bearer: a 401 naming another scope is answered once with a token for that scope', async () => {
+  const wanted = 'repository:test/app:pull repository:test/base:pull';
+  const registry = await serve((request, response, self) => {
+    const url = new URL(request.url!, self.origin);
+    if (url.pathname === '/token') return void response.end(JSON.stringify({ token: `tok:${url.searchParams.getAll('scope').join(' ')}` }));
+    if (request.headers.authorization === `Bearer tok:${wanted}`) return sendManifest(response);
+    const scope = url.pathname === '/v2/' ? '' : `,scope="${wanted}"`;
+    response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${self.origin}/token",service="fake"${scope}` }).end();
+  });
+  assert.is((await client(`127.0.0.1:${registry.port}`).fetchManifest('test/app', 'v1')).digest, sha256(MANIFEST));
+  const scopes = registry.requests.filter((request) => request.url.startsWith('/token')).map((request) => new URL(request.url, 'http://x').searchParams.getAll('scope'));
+  assert.equal(scopes, [['repository:test/app:pull'], ['repository:test/app:pull', 'repository:test/base:pull']]);
+});
+
 logic('blobs follow redirects to another host without the Authorization header', async () => {
   const storage = await serve((_request, response) => response.end(LAYER));
   const registry = await serve((request, response) => {
