@@ -10,6 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as assert from 'uvu/assert';
+import { RootlessError } from '../../../lib/errors.js';
+import { MediaType } from '../../../lib/image/manifest.js';
+import { parseReference } from '../../../lib/image/reference.js';
+import { RegistryClient } from '../../../lib/image/registry.js';
 
 export const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -129,3 +134,64 @@ export async function startServer(
   });
   return server;
 }
+
+// --- shared by the registry client tests ---
+
+export const LAYER = Buffer.from('layer bytes '.repeat(30_000));
+export const CONFIG = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.length });
+export const MANIFEST = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: descriptor('application/vnd.oci.image.config.v1+json', CONFIG),
+    layers: [descriptor('application/vnd.oci.image.layer.v1.tar+gzip', LAYER)],
+  }),
+);
+export const basic = (user: string, password: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+/** Each suite gets its own HOME, auth file and registries.conf; the process environment is restored after. */
+export function isolate(): { dir: string; restore(): void } {
+  const saved = { ...process.env };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootless-client-'));
+  Object.assign(process.env, { HOME: dir, REGISTRY_AUTH_FILE: path.join(dir, 'auth.json'), ROOTLESS_REGISTRIES_CONF: path.join(dir, 'registries.conf') });
+  return {
+    dir,
+    restore() {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function rejection(promise: Promise<unknown>): Promise<RootlessError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, RootlessError);
+    return error as RootlessError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/**
+ * uvu swallows errors thrown by `before` hooks (the suite then passes with 0 tests run), so setup
+ * failures are kept and rethrown by every test of the suite.
+ */
+export function guardedSetup(target: { before: (hook: () => Promise<void>) => void } & { before: { each: (hook: () => void) => void } }, setup: () => Promise<void>): void {
+  let failure: unknown;
+  target.before(async () => {
+    try {
+      await setup();
+    } catch (error) {
+      failure = error;
+    }
+  });
+  target.before.each(() => {
+    if (failure) throw failure;
+  });
+}
+
+export const client = (address: string, options = {}): RegistryClient => RegistryClient.for(parseReference(`${address}/test/app:v1`), options);
+
