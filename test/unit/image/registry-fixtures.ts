@@ -26,9 +26,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-const running = new Set<ChildProcess>();
-// A failed assertion must not leave registries behind: kill what is still running when the process exits.
-process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+const running = new Map<ChildProcess, string>();
+// A crashed test run must not leave registries behind: kill what still runs when the process exits.
+process.on('exit', () =>
+  running.forEach((dir, child) => {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }),
+);
 
 export interface LocalRegistry {
   address: string;
@@ -52,7 +57,7 @@ export async function startDockerRegistry(basicAuth?: { username: string; passwo
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')));
   const child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: ['ignore', log, log], env });
   fs.closeSync(log);
-  running.add(child);
+  running.set(child, dir);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
