@@ -81,21 +81,35 @@ export function parseRegistriesConf(text: string, file = 'registries.conf'): Reg
     const prefix = field(table, 'prefix', rawLocation, file);
     if (prefix === '') throw bad(file, 'a [[registry]] needs a location or a prefix');
     const wildcard = prefix.startsWith('*.');
-    if (rawLocation === '' && !wildcard) throw bad(file, `[[registry]] with prefix "${prefix}" needs a location`);
     const mirrors = tablesOf(table.mirror, 'registry.mirror', file).map((mirror) => ({
       location: checkLocation(field(mirror, 'location', '' as string, file), file),
       insecure: field(mirror, 'insecure', false as boolean, file),
     }));
     return {
       prefix: wildcard ? prefix : normalizeName(checkLocation(prefix, file)),
-      location: rawLocation && checkLocation(rawLocation, file),
+      location: wildcard ? rawLocation && checkLocation(rawLocation, file) : checkLocation(rawLocation || prefix, file),
       insecure: field(table, 'insecure', false as boolean, file),
       blocked: field(table, 'blocked', false as boolean, file),
       mirrorByDigestOnly: field(table, 'mirror-by-digest-only', false as boolean, file),
       mirrors,
     };
   });
-  return { file, registries };
+  return { file, registries: [...registries, ...version1Rules(root, file)] };
+}
+
+/** The older format: `[registries.insecure] registries = [...]` and `[registries.block] registries = [...]`. */
+function version1Rules(root: TomlTable, file: string): RegistryRule[] {
+  const hosts = (kind: string): string[] => {
+    const section = root.registries;
+    const list = section && typeof section === 'object' && !Array.isArray(section) ? (section[kind] as TomlTable | undefined)?.registries : undefined;
+    if (list === undefined) return [];
+    if (!Array.isArray(list) || !list.every((host) => typeof host === 'string')) throw bad(file, `registries.${kind}.registries must be a list of hosts`);
+    return list.map((host) => checkLocation(host as string, file));
+  };
+  const rule = (host: string, insecure: boolean, blocked: boolean): RegistryRule => ({
+    prefix: normalizeName(host), location: host, insecure, blocked, mirrorByDigestOnly: false, mirrors: [],
+  });
+  return [...hosts('insecure').map((host) => rule(host, true, false)), ...hosts('block').map((host) => rule(host, false, true))];
 }
 
 function normalizeName(name: string): string {

@@ -106,6 +106,14 @@ test('registries.conf: pull endpoints list mirrors first and rewrite the reposit
   assert.throws(() => pullEndpoints(conf, 'evil.example.com', 'x', false), /blocked by registries\.conf/);
 });
 
+test('registries.conf: a prefix alone is its own location; the version 1 lists are read', () => {
+  const conf = parseRegistriesConf('[[registry]]\nprefix = "b.io"\nblocked = true\n[registries.insecure]\nregistries = ["10.1.1.1:5000"]\n[registries.block]\nregistries = ["c.io"]\n');
+  assert.throws(() => pullEndpoints(conf, 'b.io', 'x', false), /blocked/);
+  assert.throws(() => pullEndpoints(conf, 'c.io', 'x', false), /blocked/);
+  assert.equal(pullEndpoints(conf, '10.1.1.1:5000', 'x', false), [{ registry: '10.1.1.1:5000', repository: 'x', insecure: true, mirror: false }]);
+  assert.throws(() => parseRegistriesConf('[registries.insecure]\nregistries = "x.io"\n'), /must be a list of hosts/);
+});
+
 test('registries.conf: invalid entries are named', () => {
   assert.throws(() => parseRegistriesConf('[[registry]]\ninsecure = true\n'), /needs a location or a prefix/);
   assert.throws(() => parseRegistriesConf('[[registry]]\nlocation = "http://x.io"\n'), /must not have a URL scheme/);
