@@ -101,20 +101,21 @@ function parseJson(bytes: Buffer): Json {
 
 const GENERIC_TYPES = new Set(['', 'application/json', 'text/plain', 'application/octet-stream', 'binary/octet-stream']);
 
-function effectiveMediaType(document: Json, contentType: string): string {
+/** A Content-Type without parameters; "" when it says nothing about manifests. */
+function specificType(contentType: string): string {
   const type = contentType.split(';')[0].trim().toLowerCase();
-  return GENERIC_TYPES.has(type) ? detectMediaType(document) : type;
+  return GENERIC_TYPES.has(type) ? '' : type;
 }
 
 /** The manifest's media type: the registry's Content-Type, or when that is missing or generic, what the content says. */
 export function manifestMediaType(bytes: Buffer, contentType: string): string {
-  return effectiveMediaType(GENERIC_TYPES.has(contentType.split(';')[0].trim().toLowerCase()) ? parseJson(bytes) : {}, contentType);
+  return specificType(contentType) || detectMediaType(parseJson(bytes));
 }
 
 /** Parses a manifest or index. `mediaType` is the registry's Content-Type; an empty or generic one is detected from content. */
 export function parseManifest(bytes: Buffer, mediaType: string): ParsedManifest {
   const document = parseJson(bytes);
-  const type = effectiveMediaType(document, mediaType);
+  const type = specificType(mediaType) || detectMediaType(document);
   if (type === MediaType.dockerSchema1 || type === MediaType.dockerSchema1Signed || document.schemaVersion === 1) throw schema1Error();
   if (INDEX_TYPES.has(type)) {
     if (!Array.isArray(document.manifests)) throw malformed('the index has no "manifests" list');
