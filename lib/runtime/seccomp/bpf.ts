@@ -129,12 +129,14 @@ export class BpfAssembler {
       throw new Error(`BPF program has ${layout.length} instructions, more than the kernel's ${MAX_INSTRUCTIONS}`);
     }
     const out = Buffer.alloc(layout.length * INSTRUCTION_SIZE);
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     let pc = 0;
     const emit = (code: number, jt: number, jf: number, k: number) => {
-      out.writeUInt16LE(code, pc * INSTRUCTION_SIZE);
-      out.writeUInt8(jt, pc * INSTRUCTION_SIZE + 2);
-      out.writeUInt8(jf, pc * INSTRUCTION_SIZE + 3);
-      out.writeUInt32LE(k, pc * INSTRUCTION_SIZE + 4);
+      const at = pc * INSTRUCTION_SIZE;
+      view.setUint16(at, code, true);
+      view.setUint8(at + 2, jt);
+      view.setUint8(at + 3, jf);
+      view.setUint32(at + 4, k, true);
       pc += 1;
     };
     const offset = (target: Label) => {
