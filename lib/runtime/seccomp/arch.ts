@@ -10,7 +10,7 @@ export interface FilterArch {
   name: string;
   /** AUDIT_ARCH_* from <linux/audit.h>. */
   audit: number;
-  syscalls: Readonly<Record<string, number>>;
+  syscalls: ReadonlyMap<string, number>;
   /** Syscall arguments are 64-bit (compare both halves); 32-bit ABIs compare the low half only. */
   wideArgs: boolean;
   /** x86_64 only: the x32 ABI shares AUDIT_ARCH_X86_64 and marks its numbers with this bit. */

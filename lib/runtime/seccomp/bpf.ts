@@ -35,11 +35,27 @@ export interface Label {
 /** Where a conditional jump goes: a label, or `null` for the next instruction. */
 export type Target = Label | null;
 
-type Statement =
-  | { kind: 'plain'; code: number; k: number }
-  | { kind: 'jump'; code: number; k: number; whenTrue: Target; whenFalse: Target }
-  | { kind: 'ja'; target: Label }
-  | { kind: 'label'; label: Label };
+interface PlacedLabel extends Label {
+  /** Instruction index, set by each layout pass; -1 until placed. */
+  position: number;
+}
+
+/**
+ * One shape for every statement (the assembler runs cold at container start, where monomorphic
+ * objects and plain loops are what keeps it fast). `ja` keeps its target in `whenTrue`; a label
+ * statement keeps its label there.
+ */
+interface Statement {
+  kind: 'plain' | 'jump' | 'ja' | 'label';
+  code: number;
+  k: number;
+  whenTrue: PlacedLabel | null;
+  whenFalse: PlacedLabel | null;
+  /** A conditional jump whose target is more than 255 instructions on: it gets `ja` trampolines. */
+  far: boolean;
+  /** Instruction index of the statement, set by each layout pass. */
+  at: number;
+}
 
 export class BpfAssembler {
   private readonly statements: Statement[] = [];
@@ -47,88 +63,74 @@ export class BpfAssembler {
 
   newLabel(name = 'L'): Label {
     this.labelCount += 1;
-    return { name: `${name}#${this.labelCount}` };
+    const label: PlacedLabel = { name: `${name}#${this.labelCount}`, position: -1 };
+    return label;
   }
 
   place(label: Label): this {
-    this.statements.push({ kind: 'label', label });
-    return this;
+    return this.add('label', 0, 0, label as PlacedLabel, null);
   }
 
   /** ld [k]: load the 32-bit word at offset k of struct seccomp_data. */
   load(offset: number): this {
-    return this.plain(BPF.LD_W_ABS, offset);
+    return this.add('plain', BPF.LD_W_ABS, u32(offset), null, null);
   }
 
   and(mask: number): this {
-    return this.plain(BPF.ALU_AND_K, mask);
+    return this.add('plain', BPF.ALU_AND_K, u32(mask), null, null);
   }
 
   ret(value: number): this {
-    return this.plain(BPF.RET_K, value);
+    return this.add('plain', BPF.RET_K, u32(value), null, null);
   }
 
   /** jeq/jgt/jge/jset #k: unsigned compare of A with k. */
   jump(condition: Condition, k: number, whenTrue: Target, whenFalse: Target = null): this {
-    this.statements.push({ kind: 'jump', code: conditionCodes[condition], k: u32(k), whenTrue, whenFalse });
-    return this;
+    return this.add('jump', conditionCodes[condition], u32(k), whenTrue as PlacedLabel | null, whenFalse as PlacedLabel | null);
   }
 
   ja(target: Label): this {
-    this.statements.push({ kind: 'ja', target });
-    return this;
+    return this.add('ja', BPF.JMP_JA, 0, target as PlacedLabel, null);
   }
 
   /** The program as struct sock_filter[]; throws on an unplaced label or a backward jump. */
   assemble(): Buffer {
-    const far = new Set<number>(); // statements whose conditional jumps need trampolines
     for (;;) {
-      const layout = this.layout(far);
+      const length = this.layout();
       let grew = false;
-      this.statements.forEach((statement, index) => {
-        if (statement.kind !== 'jump' || far.has(index)) return;
-        const at = layout.positions[index];
-        const tooFar = [statement.whenTrue, statement.whenFalse].some(
-          (target) => target !== null && layout.labelPosition(target) - at - 1 > 255,
-        );
-        if (tooFar) {
-          far.add(index);
+      for (const statement of this.statements) {
+        if (statement.kind !== 'jump' || statement.far) continue;
+        if (distance(statement.whenTrue, statement.at) > 255 || distance(statement.whenFalse, statement.at) > 255) {
+          statement.far = true;
           grew = true;
         }
-      });
-      if (!grew) return this.encode(layout, far);
+      }
+      if (!grew) return this.encode(length);
     }
   }
 
-  private plain(code: number, k: number): this {
-    this.statements.push({ kind: 'plain', code, k: u32(k) });
+  private add(kind: Statement['kind'], code: number, k: number, whenTrue: PlacedLabel | null, whenFalse: PlacedLabel | null): this {
+    this.statements.push({ kind, code, k, whenTrue, whenFalse, far: false, at: 0 });
     return this;
   }
 
-  /** Instruction index of every statement; a far jump takes 1 + one `ja` per labelled target. */
-  private layout(far: Set<number>) {
-    const positions: number[] = [];
-    const labels = new Map<Label, number>();
+  /** Sets every statement's and label's instruction index; a far jump takes 1 + one `ja` per label. */
+  private layout(): number {
     let pc = 0;
-    this.statements.forEach((statement, index) => {
-      positions.push(pc);
-      if (statement.kind === 'label') labels.set(statement.label, pc);
-      else if (statement.kind === 'jump' && far.has(index)) pc += 1 + trampolineCount(statement);
+    for (const statement of this.statements) {
+      statement.at = pc;
+      if (statement.kind === 'label') statement.whenTrue!.position = pc;
+      else if (statement.far) pc += 1 + trampolineCount(statement);
       else pc += 1;
-    });
-    const labelPosition = (label: Label): number => {
-      const position = labels.get(label);
-      if (position === undefined) throw new Error(`BPF label ${label.name} is never placed`);
-      return position;
-    };
-    return { positions, labelPosition, length: pc };
+    }
+    return pc;
   }
 
-  private encode(layout: ReturnType<BpfAssembler['layout']>, far: Set<number>): Buffer {
-    if (layout.length > MAX_INSTRUCTIONS) {
-      throw new Error(`BPF program has ${layout.length} instructions, more than the kernel's ${MAX_INSTRUCTIONS}`);
+  private encode(length: number): Buffer {
+    if (length > MAX_INSTRUCTIONS) {
+      throw new Error(`BPF program has ${length} instructions, more than the kernel's ${MAX_INSTRUCTIONS}`);
     }
-    const out = Buffer.alloc(layout.length * INSTRUCTION_SIZE);
+    const out = Buffer.alloc(length * INSTRUCTION_SIZE);
     const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     let pc = 0;
     const emit = (code: number, jt: number, jf: number, k: number) => {
@@ -139,31 +141,33 @@ export class BpfAssembler {
       view.setUint32(at + 4, k, true);
       pc += 1;
     };
-    const offset = (target: Label) => {
-      const distance = layout.labelPosition(target) - pc - 1;
-      if (distance < 0) throw new Error(`BPF jump to ${target.name} goes backwards`);
-      return distance;
+    const offset = (target: PlacedLabel | null) => {
+      if (target === null) return 0;
+      const jump = distance(target, pc);
+      if (jump < 0) throw new Error(`BPF jump to ${target.name} goes backwards`);
+      return jump;
     };
-    this.statements.forEach((statement, index) => {
-      if (statement.kind === 'plain') emit(statement.code, 0, 0, statement.k);
-      else if (statement.kind === 'ja') emit(BPF.JMP_JA, 0, 0, offset(statement.target));
-      else if (statement.kind === 'jump' && !far.has(index)) {
-        const jt = statement.whenTrue ? offset(statement.whenTrue) : 0;
-        const jf = statement.whenFalse ? offset(statement.whenFalse) : 0;
-        emit(statement.code, jt, jf, statement.k);
-      } else if (statement.kind === 'jump') {
+    for (const { kind, code, k, whenTrue, whenFalse, far } of this.statements) {
+      if (kind === 'plain') emit(code, 0, 0, k);
+      else if (kind === 'ja') emit(code, 0, 0, offset(whenTrue));
+      else if (kind === 'jump' && !far) emit(code, offset(whenTrue), offset(whenFalse), k);
+      else if (kind === 'jump') {
         // jxx k, jt → [ja whenTrue], jf → [ja whenFalse]; a null target skips past the trampolines.
-        const count = trampolineCount(statement);
-        const { whenTrue, whenFalse } = statement;
-        const jt = whenTrue ? 0 : count;
-        const jf = whenFalse ? (whenTrue ? 1 : 0) : count;
-        emit(statement.code, jt, jf, statement.k);
+        const count = trampolineCount({ whenTrue, whenFalse });
+        emit(code, whenTrue ? 0 : count, whenFalse ? (whenTrue ? 1 : 0) : count, k);
         if (whenTrue) emit(BPF.JMP_JA, 0, 0, offset(whenTrue));
         if (whenFalse) emit(BPF.JMP_JA, 0, 0, offset(whenFalse));
       }
-    });
+    }
     return out;
   }
+}
+
+/** Instructions from the one after `from` to `label`; 0 for the next instruction (`null`). */
+function distance(label: PlacedLabel | null, from: number): number {
+  if (label === null) return 0;
+  if (label.position < 0) throw new Error(`BPF label ${label.name} is never placed`);
+  return label.position - from - 1;
 }
 
 function trampolineCount(statement: { whenTrue: Target; whenFalse: Target }): number {

@@ -103,7 +103,7 @@ function rulesByNumber(rules: SeccompRule[], filterArch: FilterArch): Map<number
   rules.forEach((rule, id) => {
     const compiled = { id, args: rule.args ?? [], action: actionValue(rule.action, rule.errnoRet) };
     for (const name of rule.names) {
-      const nr = filterArch.syscalls[name];
+      const nr = filterArch.syscalls.get(name);
       if (nr === undefined) continue;
       const list = byNumber.get(nr) ?? [];
       // After an unconditional rule nothing later can apply.
