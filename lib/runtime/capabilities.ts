@@ -88,9 +88,9 @@ export function processCapabilities(request: CapabilityRequest & { uid: number }
   return { bounding, effective: granted, permitted: granted, inheritable: granted, ambient: granted };
 }
 
-/** Capability numbers, for lib/sys/caps.ts. */
-export function capabilityNumbers(sets: LinuxCapabilities): Record<keyof LinuxCapabilities, number[]> {
-  const convert = (names: string[]) => names.map(capabilityNumber);
+/** Capability numbers for lib/sys/caps.ts; a set config.json leaves out is empty (OCI). */
+export function capabilityNumbers(sets: Partial<LinuxCapabilities> = {}): Record<keyof LinuxCapabilities, number[]> {
+  const convert = (names: string[] = []) => names.map(capabilityNumber);
   return {
     bounding: convert(sets.bounding),
     effective: convert(sets.effective),

@@ -80,6 +80,8 @@ test('capabilityNumbers converts every set for lib/sys/caps.ts', () => {
   const numbers = capabilityNumbers(processCapabilities({ uid: 1000, capAdd: ['NET_BIND_SERVICE'] }));
   assert.equal(numbers.ambient, [10]);
   assert.equal(numbers.bounding.slice(0, 3), [0, 1, 3]);
+  assert.equal(capabilityNumbers({ bounding: ['CAP_KILL'] }), { bounding: [5], effective: [], inheritable: [], permitted: [], ambient: [] });
+  assert.equal(capabilityNumbers(undefined).ambient, []); // no process.capabilities: everything dropped
 });
 
 test.run();
