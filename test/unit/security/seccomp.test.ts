@@ -218,4 +218,58 @@ test('the default program stays compact: well under the 4096 limit and a linear 
   assert.ok(arm < 250, `${arm} instructions on aarch64`);
 });
 
+/** The rules evaluated directly, the way the docs describe them: first matching rule, else default. */
+function reference(seccomp: LinuxSeccomp, table: ReadonlyMap<string, number>, wide: boolean) {
+  const rules = seccomp.syscalls ?? [];
+  const numbers = rules.map((rule) => new Set(rule.names.map((name) => table.get(name) ?? -1)));
+  const highest = Math.max(...numbers.flatMap((set) => [...set]));
+  return (nr: number, args: bigint[]) => expected(rules.filter((_, i) => numbers[i].has(nr)), nr > highest, args, wide);
+}
+
+function expected(rules: NonNullable<LinuxSeccomp['syscalls']>, aboveHighest: boolean, args: bigint[], wide: boolean): number {
+  if (aboveHighest) return ENOSYS;
+  for (const rule of rules) {
+    const holds = (rule.args ?? []).every(({ index, value, valueTwo, op }) => {
+      const arg = wide ? args[index] : args[index] & 0xffffffffn;
+      const v = wide ? BigInt(value) : BigInt(value) & 0xffffffffn;
+      switch (op) {
+        case 'SCMP_CMP_EQ': return arg === v;
+        case 'SCMP_CMP_NE': return arg !== v;
+        case 'SCMP_CMP_LT': return arg < v;
+        case 'SCMP_CMP_LE': return arg <= v;
+        case 'SCMP_CMP_GT': return arg > v;
+        case 'SCMP_CMP_GE': return arg >= v;
+        case 'SCMP_CMP_MASKED_EQ': return (arg & v) === (wide ? BigInt(valueTwo ?? 0) : BigInt(valueTwo ?? 0) & 0xffffffffn);
+      }
+      return false;
+    });
+    if (holds) return rule.action === 'SCMP_ACT_ALLOW' ? ALLOW : SECCOMP_RET.ERRNO | (rule.errnoRet ?? 1);
+  }
+  return EPERM;
+}
+
+test('every syscall number, on every arch, gets what the rules say', () => {
+  const argSets = [[0n], [8n], [40n], [0xffffffffn], [BigInt(CLONE_NEWUSER)], [0x11n], [0x1_0000_0000n], [0xffffffff_00000008n]];
+  const cases: Array<[ReturnType<typeof hostArch>, string, number]> = [
+    [X86_64, 'SCMP_ARCH_X86_64', AUDIT_X86_64],
+    [X86_64, 'SCMP_ARCH_X86', AUDIT_I386],
+    [AARCH64, 'SCMP_ARCH_AARCH64', AUDIT_AARCH64],
+  ];
+  for (const capabilities of [DOCKER_CAPS, [...DOCKER_CAPS, 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE']]) {
+    for (const [arch, name, audit] of cases) {
+      const seccomp = resolveProfile(DEFAULT_PROFILE, { capabilities, arch, kernelRelease: '6.18.0' });
+      const program = compileSeccomp(seccomp, arch);
+      const { syscalls: table, wideArgs } = FILTER_ARCHES[name];
+      const want = reference(seccomp, table, wideArgs);
+      for (let number = 0; number < 520; number += 1) {
+        for (const args of argSets) {
+          const actual = runFilter(program, seccompData({ nr: number, arch: audit, args }));
+          const wanted = want(number, args);
+          if (actual !== wanted) assert.is(actual, wanted, `${name} nr ${number} args ${args}`);
+        }
+      }
+    }
+  }
+});
+
 test.run();
