@@ -66,12 +66,18 @@ export function setKeepCapabilities(keep: boolean): void {
   prctl('prctl(PR_SET_KEEPCAPS)', PR.SET_KEEPCAPS, keep ? 1 : 0);
 }
 
-/** Applies `sets` in the order above; `changeUser` sets groups, gid and uid (may do nothing). */
+/**
+ * Applies `sets` in the order above; `changeUser` sets groups, gid and uid (may do nothing).
+ * Capabilities newer than the running kernel are left out, as runc does (`--privileged` names
+ * CAP_CHECKPOINT_RESTORE, which a 5.4 kernel does not know).
+ */
 export function applyCapabilities(sets: CapabilitySets, changeUser: () => void): void {
+  const last = lastCapability();
+  const known = (set: number[]) => set.filter((cap) => cap <= last);
   setKeepCapabilities(true);
-  dropBoundingSet(sets.bounding);
+  dropBoundingSet(sets.bounding, last);
   changeUser();
   setKeepCapabilities(false);
-  setCapabilities(sets);
-  setAmbient(sets.ambient);
+  setCapabilities({ effective: known(sets.effective), permitted: known(sets.permitted), inheritable: known(sets.inheritable) });
+  setAmbient(known(sets.ambient));
 }

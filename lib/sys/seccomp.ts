@@ -9,6 +9,13 @@ const SECCOMP_SET_MODE_FILTER = 1;
 
 const SYS_SECCOMP: Partial<Record<string, number>> = { x64: 317, arm64: 277 };
 
+/** OCI `linux.seccomp.flags` → SECCOMP_FILTER_FLAG_* (linux/seccomp.h). */
+const FILTER_FLAGS: Partial<Record<string, number>> = {
+  SECCOMP_FILTER_FLAG_TSYNC: 1,
+  SECCOMP_FILTER_FLAG_LOG: 2,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
+};
+
 /** struct sock_fprog { unsigned short len; struct sock_filter *filter; } */
 const SockFprog = koffi.struct('rootless_sock_fprog', { len: 'uint16_t', filter: 'void *' });
 const syscall = libc.func('long syscall(long number, ...)');
@@ -23,15 +30,20 @@ export function noNewPrivileges(): boolean {
 }
 
 /**
- * seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) with `program` as struct sock_filter[] (8 bytes each).
- * Throws SysError: EACCES without no_new_privs or CAP_SYS_ADMIN, EINVAL for a program the kernel
- * rejects, EFAULT/ENOMEM rarely.
+ * seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog) with `program` as struct sock_filter[] (8 bytes
+ * each) and `flags` as OCI names. Throws SysError: EACCES without no_new_privs or CAP_SYS_ADMIN,
+ * EINVAL for a program or flag the kernel rejects.
  */
-export function loadSeccompFilter(program: Uint8Array, nodeArch: string = process.arch): void {
+export function loadSeccompFilter(program: Uint8Array, flags: readonly string[] = [], nodeArch: string = process.arch): void {
   const nr = SYS_SECCOMP[nodeArch];
   if (nr === undefined) throw new Error(`seccomp syscall number unknown on ${nodeArch}`);
   if (program.length === 0 || program.length % 8 !== 0) throw new Error(`seccomp program of ${program.length} bytes is not whole instructions`);
+  const flagBits = flags.reduce((bits, flag) => {
+    const bit = FILTER_FLAGS[flag];
+    if (bit === undefined) throw new Error(`seccomp flag ${flag} is not supported`);
+    return bits | bit;
+  }, 0);
   const fprog = { len: program.length / 8, filter: program };
-  const result = syscall(nr, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', 0, koffi.pointer(SockFprog), fprog);
+  const result = syscall(nr, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', flagBits, koffi.pointer(SockFprog), fprog);
   check('seccomp(SECCOMP_SET_MODE_FILTER)', Number(result));
 }

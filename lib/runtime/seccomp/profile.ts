@@ -38,6 +38,8 @@ export interface LinuxSeccomp {
   defaultAction: SeccompAction;
   defaultErrnoRet?: number;
   architectures?: string[];
+  /** SECCOMP_FILTER_FLAG_* names, passed to seccomp(2) by lib/sys/seccomp.ts. */
+  flags?: string[];
   syscalls?: SeccompRule[];
 }
 
@@ -62,6 +64,7 @@ export interface SeccompProfile {
   defaultErrnoRet?: number;
   architectures?: string[];
   archMap?: Array<{ architecture: string; subArchitectures: string[] | null }>;
+  flags?: string[];
   syscalls?: ProfileRule[];
 }
 
@@ -96,6 +99,7 @@ export function resolveProfile(profile: SeccompProfile, options: ResolveOptions)
     defaultAction: profile.defaultAction,
     ...(profile.defaultErrnoRet === undefined ? {} : { defaultErrnoRet: profile.defaultErrnoRet }),
     architectures: profileArchitectures(profile, arch),
+    ...(profile.flags?.length ? { flags: profile.flags } : {}),
     syscalls,
   };
 }
