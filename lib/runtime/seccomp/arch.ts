@@ -1,9 +1,7 @@
 // The architectures a filter can check: the audit value the kernel puts in seccomp_data.arch,
 // the syscall table, and whether arguments are 64-bit. Hosts we run on: x86_64 and aarch64.
 import { RootlessError } from '../../errors.js';
-import { SYSCALLS_AARCH64 } from './syscalls-aarch64.js';
-import { SYSCALLS_I386 } from './syscalls-i386.js';
-import { SYSCALLS_X86_64 } from './syscalls-x86_64.js';
+import { SYSCALLS_AARCH64, SYSCALLS_I386, SYSCALLS_X86_64 } from './syscalls.js';
 
 export interface FilterArch {
   /** libseccomp's name, as in a profile's `architectures`. */
