@@ -10,7 +10,7 @@
 // built without it); i386 is filtered with its own table when the profile lists SCMP_ARCH_X86.
 import { RootlessError } from '../../errors.js';
 import { FILTER_ARCHES, hostArch, type FilterArch, type HostArch } from './arch.js';
-import { BpfAssembler, type Label } from './bpf.js';
+import { BpfAssembler, type Condition, type Label } from './bpf.js';
 import type { LinuxSeccomp, SeccompAction, SeccompArg, SeccompRule } from './profile.js';
 
 export const SECCOMP_RET = {
@@ -123,11 +123,21 @@ interface Range {
 
 function emitArchSection(asm: BpfAssembler, filterArch: FilterArch, byNumber: Map<number, CompiledRule[]>, defaultAction: number): void {
   const highest = Math.max(-1, ...byNumber.keys());
-  const enosys = asm.newLabel('enosys');
   const stub = !permissive.has(defaultAction) && highest >= 0;
+  // ld nr; [jset x32 → enosys]; [jgt highest → enosys]; enosys: ret ENOSYS; search: …
+  // (the last check falls into the `ret` when true: every jump here stays short)
+  const checks: Array<[Condition, number]> = [];
+  if (filterArch.x32Bit) checks.push(['set', filterArch.x32Bit]);
+  if (stub) checks.push(['gt', highest]);
+  const enosys = asm.newLabel('enosys');
+  const searchStart = asm.newLabel('search');
   asm.load(OFFSET_NR);
-  if (filterArch.x32Bit) asm.jump('set', filterArch.x32Bit, enosys);
-  if (stub) asm.jump('gt', highest, enosys);
+  checks.forEach(([condition, k], i) => {
+    if (i < checks.length - 1) asm.jump(condition, k, enosys);
+    else asm.jump(condition, k, null, searchStart);
+  });
+  if (checks.length > 0) asm.place(enosys).ret(ENOSYS_ACTION);
+  asm.place(searchStart);
 
   // Consecutive numbers with the same rules make one range; numbers without rules take the default.
   const ranges: Range[] = [];
@@ -167,8 +177,6 @@ function emitArchSection(asm: BpfAssembler, filterArch: FilterArch, byNumber: Ma
     }
     if (rules.every((rule) => rule.args.length > 0)) asm.ret(defaultAction);
   }
-  asm.place(enosys);
-  asm.ret(ENOSYS_ACTION);
 }
 
 /**
