@@ -42,6 +42,7 @@ export interface TempDir {
 /** Call with the store lock held, so a cleaner cannot take the new directory before it is held. */
 export async function createTempDir(tmpDir: string, prefix: string): Promise<TempDir> {
   const dir = await fs.mkdtemp(path.join(tmpDir, `${prefix}-`));
+  await fs.chmod(dir, 0o711); // the unpack worker of root runs as a subordinate id
   const handle = await fs.open(dir, 'r');
   flock(handle.fd, LOCK_EX | LOCK_NB); // a fresh directory: nobody else can hold it
   return {

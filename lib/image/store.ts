@@ -301,6 +301,9 @@ function addRecord(images: ImageRecord[], record: ImageRecord): ImageRecord {
 /** Opens (creating its directories) the store at `dir`, by default the user's. */
 export async function openStore(dir: string = storeDir()): Promise<ImageStore> {
   const store = new ImageStore(dir);
-  for (const sub of [store.blobsDir, store.layersDir, store.tmpDir]) await fs.mkdir(sub, { recursive: true, mode: 0o700 });
+  // layers/ and tmp/ (and the way to them) only traversable: root's unpack worker and overlay
+  // mounts run as the namespace's root, a subordinate id
+  for (const sub of [dir, store.layersDir, store.tmpDir]) await fs.mkdir(sub, { recursive: true, mode: 0o711 });
+  await fs.mkdir(store.blobsDir, { recursive: true, mode: 0o700 });
   return store;
 }

@@ -64,6 +64,6 @@ try {
   process.exit(0);
 } catch (error) {
   const { message, remedy } = error as { message: string; remedy?: string };
-  sendSync({ type: 'error', message, remedy });
+  sendSync({ type: 'error', message: remedy ? message : `cannot unpack: ${message}`, remedy });
   process.exit(1);
 }

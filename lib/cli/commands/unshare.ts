@@ -1,0 +1,16 @@
+import type { CommandModule } from 'yargs';
+
+interface UnshareArgs {
+  command: string[];
+}
+
+export const unshareCommand: CommandModule<object, UnshareArgs> = {
+  command: 'unshare [command..]',
+  describe: 'Run a command (default $SHELL) as root of the user namespace that owns the store',
+  builder: (yargs) =>
+    yargs.positional('command', { type: 'string', array: true, default: [] as string[] }).parserConfiguration({ 'halt-at-non-option': true }),
+  handler: async (args) => {
+    const { runUnshared } = await import('../../runtime/unshare.js');
+    process.exitCode = await runUnshared(args.command.map(String));
+  },
+};
