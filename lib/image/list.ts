@@ -20,8 +20,7 @@ function repoTags(image: ImageRecord): string[] {
 
 function repoDigests(image: ImageRecord): string[] {
   const repositories = [...new Set(image.names.map((name) => splitName(name).repository))];
-  const digests = [...new Set([image.digest, image.manifest])];
-  return repositories.flatMap((repository) => digests.map((digest) => `${repository}@${digest}`));
+  return repositories.flatMap((repository) => image.digests.map((digest) => `${repository}@${digest}`));
 }
 
 function createdSeconds(image: ImageRecord): number {

@@ -87,7 +87,7 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
   const record: ImageRecord = {
     id: parsed.config.digest,
     digest: topDigest,
-    manifest: manifestDigest,
+    digests: [...new Set([topDigest, manifestDigest])],
     names: [name],
     layers: diffIDs,
     created: config.created,

@@ -16,8 +16,8 @@ export interface ImageRecord {
   id: string;
   /** Digest of what the reference resolved to (an index for multi-platform images). */
   digest: string;
-  /** Digest of the platform's image manifest (equals `digest` unless an index was pulled). */
-  manifest: string;
+  /** Every manifest and index digest pulled for this image (a multi-platform pull adds two). */
+  digests: string[];
   /** Canonical references, e.g. "docker.io/library/alpine:latest". */
   names: string[];
   /** diff_ids, base layer first. */
@@ -144,7 +144,7 @@ export class ImageStore {
   /** By name (short names too), `name@sha256:…`, id, digest or an id prefix of at least 3 hex digits. */
   async findImage(text: string, images?: ImageRecord[]): Promise<ImageRecord | undefined> {
     const all = images ?? (await this.listImages());
-    const byDigest = all.find((image) => image.id === text || image.digest === text || image.manifest === text);
+    const byDigest = all.find((image) => image.id === text || image.digests.includes(text));
     if (byDigest) return byDigest;
     let name: string | undefined;
     try {
@@ -156,7 +156,7 @@ export class ImageStore {
       const { repository, digest } = splitName(name);
       const byName = all.find((image) =>
         digest
-          ? (image.digest === digest || image.manifest === digest) && image.names.some((n) => splitName(n).repository === repository)
+          ? image.digests.includes(digest) && image.names.some((n) => splitName(n).repository === repository)
           : image.names.includes(name),
       );
       if (byName) return byName;
@@ -267,7 +267,10 @@ export class ImageStore {
     const blobs = new Set<string>();
     const layers = new Set<string>();
     for (const image of images) {
-      for (const digest of [image.id, image.digest, image.manifest, ...(await this.manifestBlobs(image.manifest))]) blobs.add(hexOf(digest));
+      for (const digest of [image.id, ...image.digests]) {
+        blobs.add(hexOf(digest));
+        for (const layer of await this.manifestLayers(digest)) blobs.add(hexOf(layer));
+      }
       for (const diffID of image.layers) layers.add(hexOf(diffID));
     }
     for (const name of await fs.readdir(this.blobsDir)) if (!blobs.has(name)) await fs.rm(path.join(this.blobsDir, name), { force: true });
@@ -275,8 +278,8 @@ export class ImageStore {
     await removeAsNamespaceRoot(unusedLayers.map((name) => path.join(this.layersDir, name)));
   }
 
-  /** The layer blobs an image manifest names. */
-  private async manifestBlobs(manifest: string): Promise<string[]> {
+  /** The layer blobs an image manifest names (none for an index). */
+  private async manifestLayers(manifest: string): Promise<string[]> {
     try {
       const parsed = JSON.parse((await this.readBlob(manifest)).toString('utf8')) as { layers?: Array<{ digest?: unknown }> };
       return (parsed.layers ?? []).map((layer) => layer.digest).filter((digest): digest is string => typeof digest === 'string');
@@ -294,7 +297,10 @@ function addRecord(images: ImageRecord[], record: ImageRecord): ImageRecord {
     images.push(record);
     return record;
   }
-  Object.assign(existing, record, { names: [...existing.names, ...record.names] });
+  Object.assign(existing, record, {
+    names: [...existing.names, ...record.names],
+    digests: [...new Set([...existing.digests, ...record.digests])],
+  });
   return existing;
 }
 
