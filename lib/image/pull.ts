@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { RootlessError } from '../errors.js';
+import { defaultUserNamespace, type UserNamespacePlan } from '../runtime/idmap.js';
 import { hostPlatform, layerCompression, parseManifest, parsePlatform, selectPlatform, type Descriptor, type Platform } from './manifest.js';
 import { createProgress } from './progress.js';
 import { formatReference, parseReference } from './reference.js';
@@ -95,7 +96,11 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
     platform: { os: config.os ?? wanted.os, architecture: config.architecture ?? wanted.architecture, variant: config.variant ?? wanted.variant },
   };
 
-  const progress = createProgress(options.output ?? process.stderr, options.quiet);
+  const plan = defaultUserNamespace();
+  if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
+  const output = options.output ?? process.stderr;
+  const progress = createProgress(output, options.quiet);
+  const notes: string[] = [];
   const staging = await store.createTempDir('pull');
   try {
     const staged: StagedImage = { blobs: new Map(), layers: new Map() };
@@ -109,13 +114,15 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
     await runLimited(
       jobs.map((job) => async (signal: AbortSignal) => {
         if (store.hasLayer(job.diffID)) return job.progress.skip();
-        await pullLayer({ client, repository: ref.repository, name, staging: staging.path, staged, signal, ...job });
+        const layerNotes = await pullLayer({ client, repository: ref.repository, name, staging: staging.path, staged, signal, plan, ...job });
+        notes.push(...layerNotes.map((note) => `layer ${job.layer.digest.slice(7, 19)}: ${note}`));
         job.progress.done();
       }),
     );
     return await store.commitImage(staged, record);
   } finally {
     progress.finish();
+    if (!options.quiet) output.write(notes.map((note) => `Note: ${note}\n`).join(''));
     await staging.release();
   }
 }
@@ -150,15 +157,16 @@ interface LayerJob {
   index: number;
   progress: { advance(bytes: number): void };
   signal: AbortSignal;
+  plan: UserNamespacePlan;
 }
 
-/** Downloads, verifies and unpacks one layer into the staging directory. */
-async function pullLayer(job: LayerJob): Promise<void> {
+/** Downloads, verifies and unpacks one layer into the staging directory; returns the unpacker's notes. */
+async function pullLayer(job: LayerJob): Promise<string[]> {
   const { layer, name } = job;
   const dir = path.join(job.staging, `layer-${job.index}`);
   const blobFile = path.join(job.staging, `blob-${layer.digest.slice(7)}`);
   await fs.mkdir(dir);
-  const unpack = await startUnpack(dir, layerCompression(layer.mediaType));
+  const unpack = await startUnpack(dir, layerCompression(layer.mediaType), job.plan);
   const { stream } = await job.client.fetchBlob(job.repository, layer.digest);
   const hash = createHash('sha256');
   let size = 0;
@@ -200,6 +208,7 @@ async function pullLayer(job: LayerJob): Promise<void> {
     if (result.diffID !== job.diffID) throw layerCorrupt(`its content is ${result.diffID}, the image config says ${job.diffID}`);
     job.staged.blobs.set(layer.digest, blobFile);
     job.staged.layers.set(job.diffID, dir);
+    return result.notes;
   } catch (error) {
     stop();
     const remedy = error instanceof RootlessError ? error.remedy : 'Retry the pull';

@@ -1,12 +1,20 @@
 // File-system calls Node lacks: mknod (overlay whiteouts, fifos), extended attributes without
 // following symlinks, and flock(2) for the store lock. Failures throw SysError.
-import { check, libc } from './libc.js';
+import { SysError, check, koffi, libc } from './libc.js';
 
 const mknodFn = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
 const lsetxattrFn = libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)');
 const lgetxattrFn = libc.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)');
 const llistxattrFn = libc.func('intptr_t llistxattr(const char *path, _Out_ uint8_t *list, size_t size)');
 const flockFn = libc.func('int flock(int fd, int operation)');
+
+/** True when the call failed with one of `expected`; throws a SysError for any other failure. */
+function failedWith(result: number, expected: string[], syscall: string, path?: string): boolean {
+  if (result !== -1) return false;
+  const error = new SysError(syscall, koffi.errno(), path);
+  if (expected.includes(error.code)) return true;
+  throw error;
+}
 
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
@@ -37,14 +45,7 @@ export function lsetxattr(path: string, name: string, value: Buffer | string): v
 /** The value of one attribute, or undefined when the file does not have it. */
 export function lgetxattr(path: string, name: string): Buffer | undefined {
   const size = lgetxattrFn(path, name, null, 0) as number;
-  if (size === -1) {
-    try {
-      check('lgetxattr', size, path);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENODATA') return undefined;
-      throw error;
-    }
-  }
+  if (failedWith(size, ['ENODATA'], 'lgetxattr', path)) return undefined;
   const value = Buffer.alloc(size);
   const got = check('lgetxattr', lgetxattrFn(path, name, value, size) as number, path);
   return value.subarray(0, got);
@@ -58,17 +59,7 @@ export function llistxattr(path: string): string[] {
   return list.toString('utf8', 0, got).split('\0').filter(Boolean);
 }
 
-/** One non-blocking-capable flock call; with LOCK_NB, returns false when another holder has it. */
+/** flock(2); with LOCK_NB, false when another open file holds a conflicting lock. */
 export function flock(fd: number, operation: number): boolean {
-  const result = flockFn(fd, operation) as number;
-  if (result === -1 && operation & LOCK_NB) {
-    try {
-      check('flock', result);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'EWOULDBLOCK' || (error as { code?: string }).code === 'EAGAIN') return false;
-      throw error;
-    }
-  }
-  check('flock', result);
-  return true;
+  return !failedWith(flockFn(fd, operation) as number, ['EWOULDBLOCK', 'EAGAIN'], 'flock');
 }

@@ -45,6 +45,7 @@ test('owners land in the subordinate range; the diff_id is the sha256 of the tar
     { name: 'etc/', type: 'directory', mode: 0o755 },
     { name: 'etc/owned', body: 'x', uid: 1234, gid: 0, mode: 0o4750 },
     { name: 'etc/.wh.gone' },
+    { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
   ]);
   const dir = workDir();
   const result = unpackAsUser(gzipSync(tar), 'gzip', path.join(dir, 'layer'));
@@ -54,6 +55,8 @@ test('owners land in the subordinate range; the diff_id is the sha256 of the tar
   assert.is(owned.mode & 0o7777, 0o4750);
   assert.is(fs.lstatSync(path.join(dir, 'layer/etc')).uid, user.uid, 'namespace root is the user');
   assert.ok(fs.lstatSync(path.join(dir, 'layer/etc/gone')).isCharacterDevice());
+  assert.not.ok(fs.existsSync(path.join(dir, 'layer/dev/null')), 'a real device cannot be made in a user namespace');
+  assert.equal(result.notes, ['skipped device nodes (an unprivileged user cannot create them; the runtime provides /dev)']);
   if (asRoot) fs.rmSync(dir, { recursive: true });
 });
 
