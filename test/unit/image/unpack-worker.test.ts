@@ -17,13 +17,15 @@ const asRoot = process.getuid?.() === 0;
 const user = asRoot ? { uid: Number(execFileSync('id', ['-u', 'rltest']).toString()), name: 'rltest' } : currentUser();
 
 /** Runs the worker on `compressed` as the test user; returns its verdict. */
-function unpackAsUser(compressed: Buffer, compression: string, target: string): { diffID: string; notes: string[] } {
+function unpackAsUser(compressed: Buffer, compression: string, target: string, singleId = false): { diffID: string; notes: string[] } {
   const input = path.join(path.dirname(target), 'layer.blob');
   fs.writeFileSync(input, compressed);
   const script = `
     import fs from 'node:fs';
     import { startUnpack } from ${JSON.stringify(runnerModule)};
-    const job = await startUnpack(${JSON.stringify(target)}, ${JSON.stringify(compression)});
+    const single = (id) => [{ containerID: 0, hostID: id, size: 1 }];
+    const plan = ${singleId} ? { uidMappings: single(process.getuid()), gidMappings: single(process.getgid()) } : undefined;
+    const job = await startUnpack(${JSON.stringify(target)}, ${JSON.stringify(compression)}, plan);
     fs.createReadStream(${JSON.stringify(input)}).pipe(job.input);
     process.stdout.write(JSON.stringify(await job.result));`;
   const argv = [process.execPath, '--input-type=module', '-e', script];
@@ -57,6 +59,17 @@ test('owners land in the subordinate range; the diff_id is the sha256 of the tar
   assert.ok(fs.lstatSync(path.join(dir, 'layer/etc/gone')).isCharacterDevice());
   assert.not.ok(fs.existsSync(path.join(dir, 'layer/dev/null')), 'a real device cannot be made in a user namespace');
   assert.equal(result.notes, ['skipped device nodes (an unprivileged user cannot create them; the runtime provides /dev)']);
+  if (asRoot) fs.rmSync(dir, { recursive: true });
+});
+
+test('with a single mapped id, owners collapse to the user and unpacking goes on', async () => {
+  const tar = await tarBuffer([{ name: 'owned', body: 'x', uid: 1234, gid: 99, mode: 0o640 }]);
+  const dir = workDir();
+  const result = unpackAsUser(gzipSync(tar), 'gzip', path.join(dir, 'layer'), true);
+  const owned = fs.lstatSync(path.join(dir, 'layer/owned'));
+  assert.is(owned.uid, user.uid);
+  assert.is(owned.mode & 0o777, 0o640);
+  assert.equal(result.notes, ['file owners other than root were not kept (only one id is mapped)']);
   if (asRoot) fs.rmSync(dir, { recursive: true });
 });
 
