@@ -35,7 +35,7 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
 };
 
 export const imageCommand: CommandModule = {
-  command: 'image <command>',
+  command: 'image',
   describe: 'Manage images',
   builder: (yargs) =>
     yargs
