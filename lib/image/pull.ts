@@ -12,7 +12,7 @@ import { RootlessError } from '../errors.js';
 import { defaultUserNamespace, type UserNamespacePlan } from '../runtime/idmap.js';
 import { hostPlatform, layerCompression, parseManifest, parsePlatform, selectPlatform, type Descriptor, type Platform } from './manifest.js';
 import { createProgress } from './progress.js';
-import { formatReference, parseReference } from './reference.js';
+import { formatReference, parseReference, type ImageReference } from './reference.js';
 import { RegistryClient } from './registry.js';
 import { openStore, type ImageRecord, type ImageStore, type StagedImage } from './store.js';
 import { startUnpack } from './unpack-runner.js';
@@ -52,29 +52,30 @@ function layerCorrupt(detail: string): RootlessError {
   return new RootlessError(detail, { remedy: CORRUPT_REMEDY });
 }
 
-/** Pulls `reference` into the store and returns its record. */
-export async function pullImage(reference: string, options: PullOptions = {}): Promise<ImageRecord> {
-  const ref = parseReference(reference);
-  const name = formatReference(ref);
-  const store = options.store ?? (await openStore());
-  const client = RegistryClient.for(ref, { tlsVerify: options.tlsVerify });
-  const wanted: Platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+/** What the manifests and the config say: the record to store, the layers to get, the small blobs. */
+interface ResolvedImage {
+  record: ImageRecord;
+  layers: Descriptor[];
+  /** Manifests, index and config, verified. */
+  blobs: Map<string, Buffer>;
+}
 
+/** Reference → manifest (an index picks the platform) → config; every digest verified. */
+async function resolveImage(client: RegistryClient, ref: ImageReference, wanted: Platform): Promise<ResolvedImage> {
+  const name = formatReference(ref);
   const top = await client.fetchManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
   const topDigest = sha256(top.bytes);
   if (ref.digest && topDigest !== ref.digest) throw corrupt('the manifest', name, `digest mismatch (got ${topDigest})`);
-  let manifestBytes = top.bytes;
+  const blobs = new Map<string, Buffer>([[topDigest, top.bytes]]);
   let manifestDigest = topDigest;
   let parsed = parseManifest(top.bytes, top.mediaType);
-  const blobs = new Map<string, Buffer>([[topDigest, top.bytes]]);
   if (parsed.kind === 'index') {
     const chosen = selectPlatform(parsed.manifests, wanted);
     const fetched = await client.fetchManifest(ref.repository, chosen.digest);
     manifestDigest = sha256(fetched.bytes);
     if (manifestDigest !== chosen.digest) throw corrupt(`the manifest ${chosen.digest}`, name, `digest mismatch (got ${manifestDigest})`);
-    manifestBytes = fetched.bytes;
+    blobs.set(manifestDigest, fetched.bytes);
     parsed = parseManifest(fetched.bytes, fetched.mediaType);
-    blobs.set(manifestDigest, manifestBytes);
   }
   if (parsed.kind !== 'image') throw new RootlessError(`${name}: the index points to another index`, { remedy: 'Pull the platform manifest by digest' });
 
@@ -95,6 +96,15 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
     size: parsed.layers.reduce((sum, layer) => sum + layer.size, 0),
     platform: { os: config.os ?? wanted.os, architecture: config.architecture ?? wanted.architecture, variant: config.variant ?? wanted.variant },
   };
+  return { record, layers: parsed.layers, blobs };
+}
+
+/** Pulls `reference` into the store and returns its record. */
+export async function pullImage(reference: string, options: PullOptions = {}): Promise<ImageRecord> {
+  const ref = parseReference(reference);
+  const store = options.store ?? (await openStore());
+  const client = RegistryClient.for(ref, { tlsVerify: options.tlsVerify });
+  const { record, layers, blobs } = await resolveImage(client, ref, options.platform ? parsePlatform(options.platform) : hostPlatform());
 
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
@@ -109,12 +119,12 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
       await fs.writeFile(file, bytes);
       staged.blobs.set(digest, file);
     }
-    const { layers } = parsed;
-    const jobs = layers.map((layer, index) => ({ layer, diffID: diffIDs[index]!, index, progress: progress.layer(layer.digest, layer.size) }));
+    const jobs = layers.map((layer, index) => ({ layer, diffID: record.layers[index]!, index, progress: progress.layer(layer.digest, layer.size) }));
     await runLimited(
       jobs.map((job) => async (signal: AbortSignal) => {
         if (store.hasLayer(job.diffID)) return job.progress.skip();
-        const layerNotes = await pullLayer({ client, repository: ref.repository, name, staging: staging.path, staged, signal, plan, ...job });
+        const shared = { client, repository: ref.repository, name: record.names[0]!, staging: staging.path, staged, signal, plan };
+        const layerNotes = await pullLayer({ ...shared, ...job });
         notes.push(...layerNotes.map((note) => `layer ${job.layer.digest.slice(7, 19)}: ${note}`));
         job.progress.done();
       }),
