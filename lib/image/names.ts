@@ -55,3 +55,12 @@ export function canonicalName(text: string): string {
   const suffix = `${tag || digest ? '' : ':latest'}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
   return `${registry}/${repository}${suffix}`;
 }
+
+/** canonicalName, or undefined for text that cannot be a name (an id, say). */
+export function nameOrUndefined(text: string): string | undefined {
+  try {
+    return canonicalName(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { RootlessError, errnoCode } from '../errors.js';
 import { storeDir } from '../paths.js';
 import { removeAsNamespaceRoot } from '../runtime/remove.js';
-import { canonicalName, splitName } from './names.js';
+import { canonicalName, nameOrUndefined, splitName } from './names.js';
 import { acquireFileLock, createTempDir, removeStaleTempDirs, type TempDir } from './store-lock.js';
 
 export interface ImageRecord {
@@ -55,7 +55,7 @@ function hexOf(digest: string): string {
   return hex;
 }
 
-export function notFound(text: string): RootlessError {
+function notFound(text: string): RootlessError {
   return new RootlessError(`image not known: ${text}`, { remedy: '`rootless images` lists the images; `rootless pull IMAGE` fetches one' });
 }
 
@@ -146,12 +146,7 @@ export class ImageStore {
     const all = images ?? (await this.listImages());
     const byDigest = all.find((image) => image.id === text || image.digests.includes(text));
     if (byDigest) return byDigest;
-    let name: string | undefined;
-    try {
-      name = canonicalName(text);
-    } catch {
-      // not a name: maybe an id prefix
-    }
+    const name = nameOrUndefined(text);
     if (name) {
       const { repository, digest } = splitName(name);
       const byName = all.find((image) =>
@@ -173,8 +168,8 @@ export class ImageStore {
   }
 
   /** Like findImage, but a missing image is an error. */
-  async getImage(text: string): Promise<ImageRecord> {
-    const image = await this.findImage(text);
+  async getImage(text: string, images?: ImageRecord[]): Promise<ImageRecord> {
+    const image = await this.findImage(text, images);
     if (!image) throw notFound(text);
     return image;
   }
@@ -208,8 +203,7 @@ export class ImageStore {
     }
     return this.withLock(async () => {
       const images = await this.listImages();
-      const image = await this.findImage(source, images);
-      if (!image) throw notFound(source);
+      const image = await this.getImage(source, images);
       const stored = addRecord(images, { ...image, names: [name] });
       await this.writeImages(images);
       return stored;
@@ -223,14 +217,8 @@ export class ImageStore {
   removeImage(text: string, options: RemoveOptions = {}): Promise<RemoveResult> {
     return this.withLock(async () => {
       const images = await this.listImages();
-      const image = await this.findImage(text, images);
-      if (!image) throw notFound(text);
-      let name: string | undefined;
-      try {
-        name = canonicalName(text);
-      } catch {
-        // an id: the whole image goes
-      }
+      const image = await this.getImage(text, images);
+      const name = nameOrUndefined(text);
       const untagged = name && image.names.includes(name) ? [name] : [...image.names];
       image.names = image.names.filter((n) => !untagged.includes(n));
       const deleted: string[] = [];
