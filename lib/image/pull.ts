@@ -174,10 +174,14 @@ interface LayerJob {
 async function pullLayer(job: LayerJob): Promise<string[]> {
   const { layer, name } = job;
   const dir = path.join(job.staging, `layer-${job.index}`);
-  const blobFile = path.join(job.staging, `blob-${layer.digest.slice(7)}`);
+  const blobFile = path.join(job.staging, `layer-${job.index}.blob`);
   await fs.mkdir(dir);
-  const unpack = await startUnpack(dir, layerCompression(layer.mediaType), job.plan);
+  const compression = layerCompression(layer.mediaType);
   const { stream } = await job.client.fetchBlob(job.repository, layer.digest);
+  const unpack = await startUnpack(dir, compression, job.plan).catch((error: unknown) => {
+    stream.destroy();
+    throw error;
+  });
   const hash = createHash('sha256');
   let size = 0;
   const verifier = new Transform({
@@ -205,6 +209,7 @@ async function pullLayer(job: LayerJob): Promise<string[]> {
     unpack.abort();
   };
   job.signal.addEventListener('abort', stop, { once: true });
+  if (job.signal.aborted) stop(); // another layer failed while this one was connecting
   try {
     // a worker that stops early (say, on corrupt gzip) must not hide a digest mismatch: the
     // download goes on to the end, so the registry's corruption is reported as what it is
