@@ -297,6 +297,7 @@ export async function openStore(dir: string = storeDir()): Promise<ImageStore> {
   const store = new ImageStore(dir);
   // layers/ and tmp/ (and the way to them) only traversable: root's unpack worker and overlay
   // mounts run as the namespace's root, a subordinate id
+  await fs.mkdir(path.dirname(dir), { recursive: true });
   for (const sub of [dir, store.layersDir, store.tmpDir]) await fs.mkdir(sub, { recursive: true, mode: 0o711 });
   await fs.mkdir(store.blobsDir, { recursive: true, mode: 0o700 });
   return store;
