@@ -1,8 +1,23 @@
 // Every CLI command, one module each. A command module holds flags only and imports its
 // implementation lazily, so `rootless run` does not pay for the image side's modules.
 import type { CommandModule } from 'yargs';
+import { imageCommand } from './image.js';
+import { imagesCommand } from './images.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
+import { pullCommand } from './pull.js';
+import { rmiCommand } from './rmi.js';
+import { tagCommand } from './tag.js';
+import { unshareCommand } from './unshare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [loginCommand, logoutCommand];
+export const commands: CommandModule<any, any>[] = [
+  pullCommand,
+  imagesCommand,
+  rmiCommand,
+  tagCommand,
+  imageCommand,
+  loginCommand,
+  logoutCommand,
+  unshareCommand,
+];

@@ -1,0 +1,21 @@
+import type { CommandModule } from 'yargs';
+
+interface RmiArgs {
+  images: string[];
+  force?: boolean;
+  all?: boolean;
+}
+
+export const rmiCommand: CommandModule<object, RmiArgs> = {
+  command: 'rmi [images..]',
+  describe: 'Remove images (a name untags; the image goes when no name is left)',
+  builder: (yargs) =>
+    yargs
+      .positional('images', { type: 'string', array: true, default: [] as string[] })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Remove even when containers use the image' })
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove every image' }),
+  handler: async (args) => {
+    const { removeImages } = await import('../../image/remove.js');
+    await removeImages(args.images, { force: args.force, all: args.all });
+  },
+};
