@@ -14,20 +14,20 @@ export interface IdmapTarget {
   mountPoint: string;
 }
 
-export interface ProbeRequest {
+// Type aliases, not interfaces: messages must fit the channel's Message index signature.
+export type ProbeRequest = {
   type: 'probe';
   /** A directory holding lower/ (with probe.sh), upper/, work/, merged/. */
   overlay?: { dir: string };
   /** `userns`: the user namespace to map through (/proc/PID/ns/user). */
   idmap?: { userns: string; targets: IdmapTarget[] };
-}
+};
 
 export interface ProbeOutcome {
   works: boolean;
   error?: string;
 }
 
-// A type alias, not an interface: it must fit the channel's Message index signature.
 export type ProbeResult = {
   type: 'result';
   overlay?: ProbeOutcome;

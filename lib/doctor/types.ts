@@ -66,6 +66,8 @@ export interface StoreInfo {
   availableBytes: number | null;
   /** Bytes on disk (st_blocks, hard links counted once); `complete` is false when the walk stopped early or hit unreadable dirs. */
   size: { bytes: number; files: number; complete: boolean } | null;
+  /** A directory on a local filesystem to suggest when this one cannot work. */
+  localAlternative: string;
 }
 
 export interface ProbeOutcomeInfo {
