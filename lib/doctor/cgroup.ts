@@ -36,7 +36,7 @@ export function gatherCgroup(): CgroupInfo {
   if (version === 'v1' || own === undefined) return { version, path: null, controllers: [], writable: false };
   const mount = version === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
   // systemd delegates user@UID.service; our own cgroup is a leaf below it. Walk up to the highest one we may manage.
-  let dir = path.join(mount, own);
+  let dir = path.resolve(mount, `.${own}`);
   let managed: string | undefined;
   for (let candidate = dir; candidate.startsWith(mount); candidate = path.dirname(candidate)) {
     if (delegated(candidate)) managed = candidate;

@@ -124,7 +124,7 @@ export async function runProbes(store: StoreInfo, user: UserIdentity): Promise<P
   let asRoot: RunningProbe | undefined;
   try {
     inNamespace = await launchProbe(plan);
-    const own = await exchange(inNamespace, { type: 'probe', overlay: { dir }, ...(root ? {} : { idmap: { userns: '/proc/self/ns/user', targets } }) });
+    const own = await exchange(inNamespace, { type: 'probe', overlay: { dir }, ...(root ? {} : { idmap: { userns: 'nested', targets } }) });
     let idmap = own.idmap;
     if (root) {
       asRoot = spawnRootProbe();

@@ -108,7 +108,9 @@ export function layerStrategy(root: boolean, idmap: IdmapProbeInfo[] | null): La
   }
   return {
     mode: 'unpacked-in-userns',
-    reason: `layers unpacked inside the user namespace (ownership in the subordinate range on disk); ID-mapped layers need root on this filesystem (${store.filesystem}: ${store.works ? 'works' : store.error})`,
+    reason: store.works
+      ? `layers unpacked inside the user namespace (ownership in the subordinate range on disk); ${store.filesystem} would allow ID-mapped layers`
+      : 'layers unpacked inside the user namespace (ownership in the subordinate range on disk); ID-mapped layers need root on this filesystem',
   };
 }
 
