@@ -81,7 +81,22 @@ export function gatherStore(mounts: MountEntry[], user: UserIdentity, options: {
     availableBytes,
     size: exists && options.size ? diskUsage(store) : null,
     localAlternative: localStoreSuggestion(mounts, user),
+    untraversable: user.uid === 0 ? firstUntraversable(checkedPath) : null,
   };
+}
+
+/** The outermost directory on the way to `dir` without the o+x bit. */
+function firstUntraversable(dir: string): string | null {
+  const parts = path.resolve(dir).split('/').filter(Boolean);
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const current = `/${parts.slice(0, depth).join('/')}`;
+    try {
+      if ((lstatSync(current).mode & 0o001) === 0) return current;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 /** A store location on a local filesystem, to suggest when the current one cannot work. */
@@ -163,10 +178,19 @@ export function checkOverlay(info: HostInfo): CheckResult | undefined {
   if (!info.userNamespaces.works) {
     return { ...result, status: 'fail', detail: 'not probed: user namespaces do not work (see above)' };
   }
+  const detail = `overlay with userxattr on ${store.filesystem} failed: ${overlay.error}`;
+  if (store.untraversable) {
+    return {
+      ...result,
+      status: 'fail',
+      detail: `${detail}; root's containers run as other uids, which cannot enter ${store.untraversable}`,
+      fix: `chmod o+x ${store.untraversable}`,
+    };
+  }
   return {
     ...result,
     status: 'fail',
-    detail: `overlay with userxattr on ${store.filesystem} failed: ${overlay.error}`,
+    detail,
     fix: `export ROOTLESS_STORE=${store.localAlternative} (a local ext4, xfs or btrfs directory; add it to ~/.profile)`,
   };
 }

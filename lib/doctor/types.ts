@@ -68,6 +68,8 @@ export interface StoreInfo {
   size: { bytes: number; files: number; complete: boolean } | null;
   /** A directory on a local filesystem to suggest when this one cannot work. */
   localAlternative: string;
+  /** For root: the first directory above the store that others cannot enter, which root's containers (other uids) must. */
+  untraversable: string | null;
 }
 
 export interface ProbeOutcomeInfo {

@@ -117,17 +117,22 @@ export function checkSubIds(info: HostInfo): CheckResult {
   const { user, idMapping } = info;
   const result = { id: 'subids', title: 'subordinate ids' } as const;
   const free = rangeText(idMapping.suggestedRange);
-  const overlapText = idMapping.overlaps.map((o) => `${o.owner} ${rangeText(o)} in ${o.file}`).join(', ');
+  const overlapText = describeOverlaps(idMapping.overlaps);
   if (user.root) {
     const detail = `root's containers use ${rangeText(ROOT_DEFAULT_RANGE)}`;
     if (idMapping.overlaps.length === 0) return { ...result, status: 'ok', detail };
-    const first = idMapping.overlaps[0]!;
-    const flag = first.file === '/etc/subuid' ? 'subuids' : 'subgids';
+    const owner = idMapping.overlaps[0]!.owner;
+    const moves = idMapping.overlaps
+      .filter((entry) => entry.owner === owner)
+      .map((entry) => {
+        const flag = entry.file === '/etc/subuid' ? 'subuids' : 'subgids';
+        return `--del-${flag} ${rangeText(entry)} --add-${flag} ${free}`;
+      });
     return {
       ...result,
       status: 'warn',
       detail: `${detail}, shared with ${overlapText}: those containers and root's get the same host ids`,
-      fix: `sudo usermod --del-${flag} ${rangeText(first)} --add-${flag} ${free} ${first.owner}`,
+      fix: `sudo usermod ${moves.join(' ')} ${owner}`,
     };
   }
   const missing = [idMapping.subuid.length === 0 && 'subuids', idMapping.subgid.length === 0 && 'subgids'].filter(
@@ -162,6 +167,16 @@ export function checkSubIds(info: HostInfo): CheckResult {
     };
   }
   return { ...result, status: 'ok', detail: counts };
+}
+
+/** `bob 100000-165535 (/etc/subuid, /etc/subgid)`: one mention per owner and range. */
+function describeOverlaps(overlaps: IdMappingInfo['overlaps']): string {
+  const files = new Map<string, string[]>();
+  for (const entry of overlaps) {
+    const key = `${entry.owner} ${rangeText(entry)}`;
+    files.set(key, [...(files.get(key) ?? []), entry.file]);
+  }
+  return [...files].map(([key, where]) => `${key} (${where.join(', ')})`).join(', ');
 }
 
 function helperProblem(name: string, helper: IdMapHelper, capability: string): string | undefined {

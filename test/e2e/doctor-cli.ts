@@ -13,9 +13,29 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `env` replaces the environment entirely; `user` runs through `runuser -u USER` (root only). */
-export async function runRootless(args: string[], options: { env: NodeJS.ProcessEnv; user?: string; wrap?: string[] }): Promise<CliResult> {
-  const command = [process.execPath, rootlessBin, ...args];
+export interface RunOptions {
+  /** Replaces the environment entirely. */
+  env: NodeJS.ProcessEnv;
+  /** Run through `runuser -u USER` (root only). */
+  user?: string;
+  /** A command prefix run first (as root), e.g. `unshare --mount … sh -c 'setup; exec "$@"' sh`. */
+  wrap?: string[];
+}
+
+export async function runRootless(args: string[], options: RunOptions): Promise<CliResult> {
+  return runAs([process.execPath, rootlessBin, ...args], options);
+}
+
+/** The diagnosis `rootless run` would print, computed in a process of its own. */
+export async function firstRunDiagnosisOf(options: RunOptions): Promise<string> {
+  const checks = path.join(repoRoot, 'dist', 'lib', 'doctor', 'checks.js');
+  const script = `const { firstRunDiagnosis } = await import(${JSON.stringify(checks)}); console.log((await firstRunDiagnosis()) ?? 'none');`;
+  const result = await runAs([process.execPath, '--input-type=module', '-e', script], options);
+  if (result.exitCode !== 0) throw new Error(result.stderr);
+  return result.stdout.trim();
+}
+
+export async function runAs(command: string[], options: RunOptions): Promise<CliResult> {
   const asUser = options.user ? ['runuser', '-u', options.user, '--'] : [];
   const envArgs = ['env', '-i', ...Object.entries(options.env).map(([key, value]) => `${key}=${value}`)];
   const [file, ...rest] = [...(options.wrap ?? []), ...asUser, ...envArgs, ...command];

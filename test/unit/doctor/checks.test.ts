@@ -38,6 +38,7 @@ function healthyHost(): HostInfo {
       availableBytes: 50 * 1024 ** 3,
       size: { bytes: 3 * 1024 ** 2, files: 20, complete: true },
       localAlternative: '/var/tmp/rootless-ann',
+      untraversable: null,
     },
     overlay: { works: true, error: null },
     idmap: [
