@@ -32,9 +32,9 @@ export async function runDoctor(): Promise<CheckResult[]> {
   return evaluateChecks(await collectInfo({ thorough: true }));
 }
 
-/** `cause. Fix: command` for the first failing check (else the first warning) of a result list. */
+/** `cause. Fix: command` for the first failing check; warnings do not stop a container from starting. */
 export function mostRelevant(results: CheckResult[]): string | undefined {
-  const chosen = results.find((result) => result.status === 'fail') ?? results.find((result) => result.status === 'warn');
+  const chosen = results.find((result) => result.status === 'fail');
   if (!chosen) return undefined;
   const cause = `${chosen.title}: ${chosen.detail}`;
   return chosen.fix ? `${cause}. Fix: ${chosen.fix}` : cause;

@@ -164,8 +164,12 @@ export function checkStore(info: HostInfo): CheckResult {
   if (store.availableBytes !== null && store.availableBytes < LOW_SPACE_BYTES) {
     return { ...result, status: 'warn', detail: `${detail}: little room for images`, fix: `free space on ${store.mountPoint}, or ${moveFix}` };
   }
-  const notes = store.mountOptions.includes('noexec') ? ' (noexec does not reach the overlay: the probe ran a program)' : '';
-  return { ...result, status: 'ok', detail: detail + notes };
+  // Tried: a setuid program in a lower dir on a nosuid mount still gains its ids through the overlay.
+  const notes = [
+    store.mountOptions.includes('noexec') && 'noexec does not reach the overlay: the probe ran a program',
+    store.mountOptions.includes('nosuid') && 'nosuid does not reach the overlay',
+  ].filter(Boolean);
+  return { ...result, status: 'ok', detail: notes.length > 0 ? `${detail} (${notes.join('; ')})` : detail };
 }
 
 export function checkOverlay(info: HostInfo): CheckResult | undefined {

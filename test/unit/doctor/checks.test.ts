@@ -180,7 +180,8 @@ test('doctor lines and the first-run diagnosis line', () => {
   const warned: CheckResult = { id: 'c', title: 'cgroups', status: 'warn', detail: 'v1', fix: 'x' };
   assert.is(formatCheck(warned), 'WARN cgroups: v1  → fix: x');
   assert.is(mostRelevant([warned, failed]), '/dev/net/tun: cannot open. Fix: sudo chmod 666 /dev/net/tun');
-  assert.is(mostRelevant([warned]), 'cgroups: v1. Fix: x');
+  assert.is(mostRelevant([warned]), undefined);
+  assert.is(mostRelevant([{ ...failed, fix: undefined }]), '/dev/net/tun: cannot open');
 });
 
 test('info text: nested keys indent, arrays of objects list, bytes get a human size', () => {
