@@ -1,6 +1,6 @@
 // rootless doctor / info as an unprivileged user, against the real host: each broken setting is
 // produced for real (a PATH without the map helpers, a missing or foreign XDG_RUNTIME_DIR).
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -13,6 +13,7 @@ let scratch: string;
 
 test.before(() => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'rootless-doctor-e2e-'));
+  chmodSync(scratch, 0o755); // run as root, the containers' uids must reach the stores below
 });
 test.after(() => {
   rmSync(scratch, { recursive: true, force: true });
