@@ -22,7 +22,11 @@ export async function collectInfo(options: CollectOptions = { thorough: true }):
   const host = gatherHost();
   const [userNamespaces, network] = await Promise.all([gatherUserNamespaces(), gatherNetwork()]);
   const store = gatherStore(mounts, identity, { size: options.thorough });
-  const probes = options.thorough && userNamespaces.works ? await runProbes(store, identity) : { overlay: null, idmap: null };
+  const probes = !options.thorough
+    ? { overlay: null, idmap: null, skipped: null }
+    : userNamespaces.works
+      ? await runProbes(store, identity)
+      : { overlay: null, idmap: null, skipped: 'user namespaces do not work' };
   const root = identity.uid === 0;
   return {
     host,
@@ -32,6 +36,7 @@ export async function collectInfo(options: CollectOptions = { thorough: true }):
     store,
     overlay: probes.overlay,
     idmap: probes.idmap,
+    probesSkipped: probes.skipped,
     layerStrategy: layerStrategy(root, probes.idmap),
     network,
     cgroup: gatherCgroup(),

@@ -17,9 +17,10 @@ const probeChild = fileURLToPath(new URL('./probe-child.js', import.meta.url));
 const PROBE_TIMEOUT_MS = 20_000;
 
 export interface ProbeResults {
-  /** null: not probed (nowhere to write on the store's filesystem). */
+  /** null: not probed, `skipped` says why. */
   overlay: ProbeOutcomeInfo | null;
   idmap: IdmapProbeInfo[] | null;
+  skipped: string | null;
 }
 
 interface RunningProbe {
@@ -87,11 +88,16 @@ function outcome(result: ProbeOutcome | undefined, missing: string): ProbeOutcom
 /** Lays out lower/ (with a program), upper/, work/, merged/ and mount points in a fresh directory. */
 function prepareProbeDir(base: string, owner?: { uid: number; gid: number }): string {
   const dir = mkdtempSync(path.join(base, '.rootless-doctor-'));
-  chmodSync(dir, 0o755); // the namespace's root is another uid for real root: it must traverse
-  for (const name of ['lower', 'upper', 'work', 'merged', 'idmap-store', 'tmpfs', 'idmap-tmpfs']) mkdirSync(path.join(dir, name));
-  writeFileSync(path.join(dir, 'lower', 'probe.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  if (owner) for (const name of ['upper', 'work', 'merged']) chownSync(path.join(dir, name), owner.uid, owner.gid);
-  return dir;
+  try {
+    chmodSync(dir, 0o755); // the namespace's root is another uid for real root: it must traverse
+    for (const name of ['lower', 'upper', 'work', 'merged', 'idmap-store', 'tmpfs', 'idmap-tmpfs']) mkdirSync(path.join(dir, name));
+    writeFileSync(path.join(dir, 'lower', 'probe.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    if (owner) for (const name of ['upper', 'work', 'merged']) chownSync(path.join(dir, name), owner.uid, owner.gid);
+    return dir;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Where the probe may write on the store's filesystem: store/tmp, the store, or the parent that will hold it. */
@@ -102,7 +108,7 @@ function probeBase(store: StoreInfo): string {
 }
 
 export async function runProbes(store: StoreInfo, user: UserIdentity): Promise<ProbeResults> {
-  if (!store.writable) return { overlay: null, idmap: null };
+  if (!store.writable) return { overlay: null, idmap: null, skipped: `${store.checkedPath} is not writable` };
   const root = user.uid === 0;
   // Unprivileged: a single-id map is enough to test the filesystem, and does not depend on newuidmap.
   const plan: UserNamespacePlan = root
@@ -112,8 +118,8 @@ export async function runProbes(store: StoreInfo, user: UserIdentity): Promise<P
   let dir: string;
   try {
     dir = prepareProbeDir(probeBase(store), namespaceRoot);
-  } catch {
-    return { overlay: null, idmap: null };
+  } catch (error) {
+    return { overlay: null, idmap: null, skipped: `cannot prepare a probe directory: ${(error as Error).message}` };
   }
   const targets: IdmapTarget[] = [
     { name: 'store', path: path.join(dir, 'lower'), mountPoint: path.join(dir, 'idmap-store') },
@@ -131,12 +137,12 @@ export async function runProbes(store: StoreInfo, user: UserIdentity): Promise<P
       idmap = (await exchange(asRoot, { type: 'probe', idmap: { userns: `/proc/${inNamespace.child.pid}/ns/user`, targets } })).idmap;
     }
     return {
+      skipped: null,
       overlay: outcome(own.overlay, 'not probed'),
       idmap: targets.map(({ name }) => ({ target: name, filesystem: filesystems[name], ...outcome(idmap?.find((r) => r.name === name), 'not probed') })),
     };
   } catch (error) {
-    const failed = { works: false, error: (error as Error).message };
-    return { overlay: failed, idmap: null };
+    return { overlay: { works: false, error: (error as Error).message }, idmap: null, skipped: null };
   } finally {
     await Promise.all([finish(asRoot), finish(inNamespace)]);
     rmSync(dir, { recursive: true, force: true });

@@ -126,6 +126,8 @@ export interface HostInfo {
   /** null when not probed (the quick diagnosis skips the probes). */
   overlay: ProbeOutcomeInfo | null;
   idmap: IdmapProbeInfo[] | null;
+  /** Why the probes did not run (null when they ran, or were not asked for). */
+  probesSkipped: string | null;
   layerStrategy: LayerStrategy | null;
   network: NetworkInfo;
   cgroup: CgroupInfo;

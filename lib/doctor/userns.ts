@@ -91,6 +91,13 @@ export function checkUserNamespaces(info: HostInfo): CheckResult {
   if (userns.maxUserNamespaces === 0) {
     return failed('user.max_user_namespaces is 0: user namespaces are disabled', persistSysctl('user.max_user_namespaces', 28633));
   }
+  if (userns.error?.includes('No space left on device')) {
+    // ENOSPC: a user.max_user_namespaces count is used up, here or in an enclosing user namespace.
+    return failed(
+      `the user namespace limit is reached (user.max_user_namespaces=${userns.maxUserNamespaces}, or a lower limit of an enclosing namespace)`,
+      persistSysctl('user.max_user_namespaces', 28633),
+    );
+  }
   if (userns.unprivilegedUsernsClone === 0) {
     return failed(
       'kernel.unprivileged_userns_clone is 0: this kernel lets only root create user namespaces',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { doctorLine, runRootless } from './doctor-cli.js';
+import { doctorLine, firstRunDiagnosisOf, runRootless } from './doctor-cli.js';
 
 const me = os.userInfo();
 const baseEnv = { HOME: me.homedir, PATH: process.env.PATH ?? '/usr/bin:/bin', USER: me.username };
@@ -53,6 +53,22 @@ test('info --format yaml: one error line naming the fix, exit 125', async () => 
   const result = await runRootless(['info', '--format', 'yaml'], { env: baseEnv });
   assert.is(result.exitCode, 125);
   assert.is(result.stderr.trim(), 'Error: unknown format "yaml". Use --format json, or no --format for text');
+});
+
+// A user namespace of our own where user.max_user_namespaces is 0: the kernel refuses nested ones
+// there, as it does host-wide where an administrator set the knob. Doctor runs as that namespace's root.
+const noUserNamespaces = (limit: number) => ['unshare', '--user', '--map-root-user', '--', 'sh', '-c', `echo ${limit} > /proc/sys/user/max_user_namespaces && exec "$@"`, 'sh'];
+
+test('user.max_user_namespaces=0: FAIL with the sysctl, and the first-run diagnosis says so', async () => {
+  const options = { env: { ...baseEnv, ROOTLESS_STORE: path.join(scratch, 'store-userns') }, wrap: noUserNamespaces(0) };
+  const result = await runRootless(['doctor'], options);
+  assert.is(result.exitCode, 1, result.stdout + result.stderr);
+  const fix = "echo 'user.max_user_namespaces=28633' | sudo tee -a /etc/sysctl.d/99-rootless.conf && sudo sysctl -p /etc/sysctl.d/99-rootless.conf";
+  assert.is(doctorLine(result.stdout, 'user namespaces'), `FAIL user namespaces: user.max_user_namespaces is 0: user namespaces are disabled  → fix: ${fix}`);
+  assert.is(await firstRunDiagnosisOf(options), `user namespaces: user.max_user_namespaces is 0: user namespaces are disabled. Fix: ${fix}`);
+  // What the fix does, applied to this namespace:
+  const fixed = await runRootless(['doctor'], { ...options, wrap: noUserNamespaces(28633) });
+  assert.match(doctorLine(fixed.stdout, 'user namespaces'), /^OK {3}user namespaces: unshare --user --mount works \(max_user_namespaces=28633\)$/);
 });
 
 test('a PATH without newuidmap/newgidmap: FAIL with the install command, exit 1', async () => {

@@ -45,6 +45,7 @@ function healthyHost(): HostInfo {
       { target: 'store', filesystem: 'ext4', works: false, error: 'mount_setattr: Operation not permitted (EPERM)' },
       { target: 'tmpfs', filesystem: 'tmpfs', works: true, error: null },
     ],
+    probesSkipped: null,
     layerStrategy: { mode: 'unpacked-in-userns', reason: 'layers unpacked inside the user namespace' },
     network: {
       pasta: { path: '/usr/bin/pasta', version: '2024_05_23' },
@@ -171,6 +172,8 @@ test('probes not run: no overlay or idmap lines', () => {
   const ids = evaluateChecks(info).map((result) => result.id);
   assert.not.ok(ids.includes('overlay'));
   assert.not.ok(ids.includes('idmap'));
+  info.probesSkipped = 'user namespaces do not work';
+  assert.equal(check(info, 'overlay'), { id: 'overlay', title: 'overlayfs in a user namespace', status: 'warn', detail: 'not probed: user namespaces do not work' });
 });
 
 test('doctor lines and the first-run diagnosis line', () => {
