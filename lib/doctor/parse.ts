@@ -86,6 +86,22 @@ export function freeRange(taken: SubIdRange[], count = 65536, min = 100000): Sub
   return { start, count };
 }
 
+/** /proc/PID/uid_map lines: `inside outside count`. */
+export function parseIdMap(text: string): Array<{ inside: number; outside: number; count: number }> {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((fields) => fields.length === 3 && fields.every(Number.isSafeInteger))
+    .map(([inside, outside, count]) => ({ inside: inside!, outside: outside!, count: count! }));
+}
+
+/** Whether every id of `range` exists (is mapped) in a user namespace with this uid_map. */
+export function idMapCovers(map: Array<{ inside: number; count: number }>, range: SubIdRange): boolean {
+  const end = range.start + range.count;
+  const covered = map.reduce((sum, entry) => sum + Math.max(0, Math.min(end, entry.inside + entry.count) - Math.max(range.start, entry.inside)), 0);
+  return covered === range.count;
+}
+
 /** `100000-165535`, the form usermod takes. */
 export function rangeText(range: SubIdRange): string {
   return `${range.start}-${range.start + range.count - 1}`;

@@ -41,6 +41,8 @@ export interface UserNamespaceInfo {
   apparmorRestrictUnprivilegedUserns: number | null;
   /** Inside a Docker/Podman container (seccomp usually refuses unshare there). */
   inContainer: boolean;
+  /** Whether our own user namespace has the ids root's containers map to (false for root of `unshare -r` or of a rootless container). */
+  rootRangeMapped: boolean;
 }
 
 export interface IdMappingInfo {

@@ -10,9 +10,11 @@ import {
   CAP_SETUID,
   freeRange,
   hasCapability,
+  idMapCovers,
   mountContaining,
   overlappingEntries,
   parseCapabilityXattr,
+  parseIdMap,
   rangeText,
   type MountEntry,
 } from './parse.js';
@@ -27,6 +29,7 @@ export async function gatherUserNamespaces(): Promise<UserNamespaceInfo> {
     unprivilegedUsernsClone: readNumber('/proc/sys/kernel/unprivileged_userns_clone'),
     apparmorRestrictUnprivilegedUserns: readNumber('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
     inContainer: existsSync('/.dockerenv') || existsSync('/run/.containerenv'),
+    rootRangeMapped: idMapCovers(parseIdMap(readText('/proc/self/uid_map') ?? ''), ROOT_DEFAULT_RANGE),
   };
   if (!unshare) return { unshare, works: false, error: 'unshare (util-linux) not found in PATH', ...knobs };
   const attempt = await runCommand(unshare, ['--user', '--map-root-user', '--mount', '--', '/bin/sh', '-c', 'exit 0']);
@@ -125,6 +128,14 @@ export function checkSubIds(info: HostInfo): CheckResult {
   const result = { id: 'subids', title: 'subordinate ids' } as const;
   const free = rangeText(idMapping.suggestedRange);
   const overlapText = describeOverlaps(idMapping.overlaps);
+  if (user.root && !info.userNamespaces.rootRangeMapped) {
+    return {
+      ...result,
+      status: 'fail',
+      detail: `this is root of a user namespace without the ids ${rangeText(ROOT_DEFAULT_RANGE)} that root's containers map to (see /proc/self/uid_map)`,
+      fix: 'run rootless as an ordinary user with subordinate ids, or as root of a namespace mapping at least 0-165535',
+    };
+  }
   if (user.root) {
     const detail = `root's containers use ${rangeText(ROOT_DEFAULT_RANGE)}`;
     if (idMapping.overlaps.length === 0) return { ...result, status: 'ok', detail };

@@ -18,6 +18,7 @@ function healthyHost(): HostInfo {
       unprivilegedUsernsClone: null,
       apparmorRestrictUnprivilegedUserns: 0,
       inContainer: false,
+      rootRangeMapped: true,
     },
     idMapping: {
       subuid: [{ start: 100000, count: 65536 }],
@@ -111,6 +112,16 @@ test('subordinate ids: missing, too few, shared', () => {
   result = check(info, 'subids');
   assert.is(result.status, 'warn');
   assert.match(result.detail, 'bob 150000-215535');
+});
+
+test('root: its containers\' range must exist in its own user namespace', () => {
+  const info = healthyHost();
+  info.user = { name: 'root', uid: 0, gid: 0, root: true };
+  assert.is(check(info, 'subids').status, 'ok');
+  info.userNamespaces.rootRangeMapped = false;
+  const result = check(info, 'subids');
+  assert.is(result.status, 'fail');
+  assert.match(result.detail, 'without the ids 100000-165535');
 });
 
 test('newuidmap: missing → install command of the distribution; not setuid → chmod', () => {

@@ -6,11 +6,13 @@ import {
   CAP_SETUID,
   freeRange,
   hasCapability,
+  idMapCovers,
   isNetworkFilesystem,
   mountContaining,
   overlappingEntries,
   parseCapabilityXattr,
   parseControllerList,
+  parseIdMap,
   parseMountInfo,
   parseOsRelease,
   parseProcCgroup,
@@ -91,6 +93,16 @@ test('freeRange: first gap of the wanted size at or above 100000', () => {
   assert.equal(freeRange(taken), { start: 265536, count: 65536 });
   assert.equal(freeRange(taken, 10000), { start: 165536, count: 10000 });
   assert.is(rangeText({ start: 100000, count: 65536 }), '100000-165535');
+});
+
+test('uid_map parsing and coverage of a range', () => {
+  const full = parseIdMap('         0          0 4294967295\n');
+  assert.ok(idMapCovers(full, { start: 100000, count: 65536 }));
+  const single = parseIdMap('0 1001 1\n');
+  assert.not.ok(idMapCovers(single, { start: 100000, count: 65536 }));
+  const split = parseIdMap('0 1001 1\n1 100000 100000\n100001 300000 65535\n');
+  assert.ok(idMapCovers(split, { start: 100000, count: 65536 }));
+  assert.not.ok(idMapCovers(split, { start: 100000, count: 65537 }));
 });
 
 test('/proc/self/cgroup: v2 line and v1 controllers', () => {
