@@ -2,6 +2,7 @@
 // diagnosis `rootless run` prints when stage 1 fails. Checks are pure functions of a HostInfo
 // (see types.ts); collectInfo does the I/O.
 import { checkCgroup } from './cgroup.js';
+import { checkIdMapTrial } from './idmap-trial.js';
 import { collectInfo } from './info.js';
 import { checkNetworkHelpers, checkPorts, checkTun } from './network.js';
 import { checkInit, checkKernel, checkLinger, checkRuntimeDir } from './session.js';
@@ -13,7 +14,7 @@ export type { CheckResult, CheckStatus, HostInfo } from './types.js';
 
 /** What stage 1 (user namespace, id maps, runtime and store directories) needs, most basic first. */
 const startChecks = [checkKernel, checkUserNamespaces, checkIdMapHelpers, checkSubIds, checkRuntimeDir, checkStore];
-const laterChecks = [checkOverlay, checkIdmap, checkNetworkHelpers, checkTun, checkPorts, checkCgroup, checkInit, checkLinger];
+const laterChecks = [checkIdMapTrial, checkOverlay, checkIdmap, checkNetworkHelpers, checkTun, checkPorts, checkCgroup, checkInit, checkLinger];
 
 export function evaluateChecks(info: HostInfo): CheckResult[] {
   return [...startChecks, ...laterChecks].map((check) => check(info)).filter((result): result is CheckResult => result !== undefined);

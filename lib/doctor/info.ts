@@ -2,6 +2,7 @@
 // or as podman-info-like indented text.
 import { currentUser } from '../runtime/idmap.js';
 import { gatherCgroup } from './cgroup.js';
+import { tryIdMaps } from './idmap-trial.js';
 import { gatherNetwork } from './network.js';
 import { humanSize } from './parse.js';
 import { runProbes } from './probe.js';
@@ -32,7 +33,7 @@ export async function collectInfo(options: CollectOptions = { thorough: true }):
     host,
     user: { ...identity, root },
     userNamespaces,
-    idMapping: gatherIdMapping(identity, mounts),
+    idMapping: { ...gatherIdMapping(identity, mounts), trial: options.thorough && userNamespaces.works ? await tryIdMaps(identity) : null },
     store,
     overlay: probes.overlay,
     idmap: probes.idmap,

@@ -45,6 +45,15 @@ export interface UserNamespaceInfo {
   rootRangeMapped: boolean;
 }
 
+export interface IdMapTrial {
+  works: boolean;
+  /** The maps a container gets, as `uids 0→1000, 1→100000+65536; gids …`. */
+  planned: string;
+  error: string | null;
+  /** The launcher's own remedy for the error. */
+  remedy: string | null;
+}
+
 export interface IdMappingInfo {
   subuid: SubIdRange[];
   subgid: SubIdRange[];
@@ -54,6 +63,8 @@ export interface IdMappingInfo {
   suggestedRange: SubIdRange;
   newuidmap: IdMapHelper;
   newgidmap: IdMapHelper;
+  /** A user namespace really created with those maps; null when not tried (quick mode, or user namespaces fail). */
+  trial: IdMapTrial | null;
 }
 
 export interface StoreInfo {

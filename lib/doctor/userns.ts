@@ -74,6 +74,7 @@ export function gatherIdMapping(user: UserIdentity, mounts: MountEntry[]): IdMap
     suggestedRange: freeRange([...files.flatMap(({ entries }) => entries), ROOT_DEFAULT_RANGE]),
     newuidmap: helperInfo('newuidmap', CAP_SETUID, mounts),
     newgidmap: helperInfo('newgidmap', CAP_SETGID, mounts),
+    trial: null,
   };
 }
 

@@ -98,8 +98,11 @@ test('newuidmap without its setuid bit: FAIL with chmod u+s, first-run diagnosis
     await firstRunDiagnosisOf(options),
     'newuidmap/newgidmap: /usr/bin/newuidmap is neither setuid root nor has cap_setuid. Fix: sudo chmod u+s /usr/bin/newuidmap',
   );
+  // Stage 1 for real: the kernel refuses the map the helper tries to write.
+  assert.match(doctorLine(before.stdout, 'id maps'), /^FAIL id maps: writing uids 0→\d+, 1→.* failed: newuidmap failed: newuidmap: write to uid_map failed: Operation not permitted {2}→ fix: /);
   const after = await runRootless(['doctor'], { ...options, wrap: privateMounts(`${broken} && chmod u+s /usr/bin/newuidmap`) });
   assert.match(doctorLine(after.stdout, 'newuidmap/newgidmap'), /^OK {3}newuidmap\/newgidmap: \/usr\/bin\/newuidmap \(setuid root\)/);
+  assert.match(doctorLine(after.stdout, 'id maps'), /^OK {3}id maps: a user namespace got uids 0→\d+, 1→/);
 });
 
 test('root: a store its containers cannot reach fails with chmod o+x; after it, ID-mapped layers', async () => {

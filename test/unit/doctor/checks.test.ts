@@ -27,6 +27,7 @@ function healthyHost(): HostInfo {
       suggestedRange: { start: 165536, count: 65536 },
       newuidmap: helper('/usr/bin/newuidmap'),
       newgidmap: helper('/usr/bin/newgidmap'),
+      trial: { works: true, planned: 'uids 0→1000, 1→100000+65536; gids 0→1000, 1→100000+65536', error: null, remedy: null },
     },
     store: {
       path: '/home/ann/.local/share/rootless',
@@ -134,6 +135,20 @@ test('newuidmap: missing → install command of the distribution; not setuid →
   assert.is(check(info, 'idmap-helpers').fix, 'sudo chmod u+s /usr/bin/newuidmap');
   info.idMapping.newuidmap.fileCapability = true;
   assert.is(check(info, 'idmap-helpers').status, 'ok');
+});
+
+test('id maps: a refused map fails with the launcher\'s remedy; not tried → no line', () => {
+  const info = healthyHost();
+  info.idMapping.trial = { works: false, planned: 'uids 0→1000', error: 'newuidmap failed: write to uid_map failed', remedy: 'Check /etc/subuid' };
+  assert.equal(check(info, 'id-maps'), {
+    id: 'id-maps',
+    title: 'id maps',
+    status: 'fail',
+    detail: 'writing uids 0→1000 failed: newuidmap failed: write to uid_map failed',
+    fix: 'Check /etc/subuid',
+  });
+  info.idMapping.trial = null;
+  assert.not.ok(evaluateChecks(info).some((result) => result.id === 'id-maps'));
 });
 
 test('XDG_RUNTIME_DIR: unset, foreign, loose', () => {
