@@ -44,8 +44,13 @@ export function mostRelevant(results: CheckResult[]): string | undefined {
 /**
  * The single most relevant `cause. Fix: command` line when a container could not start, from the
  * cheap checks only (no probes, no store walk); undefined when none of them finds a problem.
+ * Never throws: the caller is already reporting an error, which a failed diagnosis must not hide.
  */
 export async function firstRunDiagnosis(): Promise<string | undefined> {
-  const info = await collectInfo({ thorough: false });
-  return mostRelevant(startChecks.map((check) => check(info)));
+  try {
+    const info = await collectInfo({ thorough: false });
+    return mostRelevant(startChecks.map((check) => check(info)));
+  } catch {
+    return undefined;
+  }
 }
