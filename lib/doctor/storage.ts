@@ -143,12 +143,9 @@ export function checkStore(info: HostInfo): CheckResult {
     };
   }
   if (!store.writable) {
-    return {
-      ...result,
-      status: 'fail',
-      detail: `${store.checkedPath} is not writable by ${user.name}`,
-      fix: `sudo chown ${user.name}: ${store.checkedPath} (or ${moveFix})`,
-    };
+    // Only the store itself changes owner: never a parent such as /home.
+    const own = store.exists ? `sudo chown ${user.uid}:${user.gid} ${store.path}` : `sudo install -d -o ${user.uid} -g ${user.gid} ${store.path}`;
+    return { ...result, status: 'fail', detail: `${store.checkedPath} is not writable by ${user.name}`, fix: `${own} (or ${moveFix})` };
   }
   const free = store.availableBytes === null ? 'free space unknown' : `${humanSize(store.availableBytes)} free`;
   const used = store.size ? `, uses ${humanSize(store.size.bytes)}${store.size.complete ? '' : '+'}` : '';

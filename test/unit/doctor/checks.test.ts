@@ -178,6 +178,14 @@ test('store on NFS fails with a local alternative; noexec warns only without a w
   assert.is(check(info, 'store').status, 'warn');
 });
 
+test('a store the user cannot write: only the store changes owner, never a parent', () => {
+  const info = healthyHost();
+  Object.assign(info.store, { exists: false, checkedPath: '/home', writable: false });
+  assert.is(check(info, 'store').fix, 'sudo install -d -o 1000 -g 1000 /home/ann/.local/share/rootless (or export ROOTLESS_STORE=/var/tmp/rootless-ann (add it to ~/.profile))');
+  Object.assign(info.store, { exists: true, checkedPath: info.store.path });
+  assert.match(check(info, 'store').fix!, /^sudo chown 1000:1000 \/home\/ann\/.local\/share\/rootless /);
+});
+
 test('tun, network helpers, cgroup delegation, linger', () => {
   const info = healthyHost();
   info.network.tun = { path: '/dev/net/tun', usable: false, error: 'EACCES' };
