@@ -129,11 +129,17 @@ export function layerStrategy(root: boolean, idmap: IdmapProbeInfo[] | null): La
   };
 }
 
+/** Points the store at a local directory, for this shell and later ones. */
+function moveStoreCommand(store: StoreInfo): string {
+  const line = `export ROOTLESS_STORE=${store.localAlternative}`;
+  return `echo '${line}' >> ~/.profile && ${line}`;
+}
+
 export function checkStore(info: HostInfo): CheckResult {
   const { store, user, overlay } = info;
   const result = { id: 'store', title: 'image store' } as const;
   const where = `${store.path} on ${store.filesystem} (${store.mountPoint})`;
-  const moveFix = `export ROOTLESS_STORE=${store.localAlternative} (add it to ~/.profile)`;
+  const moveFix = moveStoreCommand(store);
   if (isNetworkFilesystem(store.filesystem)) {
     return {
       ...result,
@@ -189,7 +195,7 @@ export function checkOverlay(info: HostInfo): CheckResult | undefined {
     ...result,
     status: 'fail',
     detail,
-    fix: `export ROOTLESS_STORE=${store.localAlternative} (a local ext4, xfs or btrfs directory; add it to ~/.profile)`,
+    fix: moveStoreCommand(store),
   };
 }
 

@@ -181,7 +181,10 @@ test('store on NFS fails with a local alternative; noexec warns only without a w
 test('a store the user cannot write: only the store changes owner, never a parent', () => {
   const info = healthyHost();
   Object.assign(info.store, { exists: false, checkedPath: '/home', writable: false });
-  assert.is(check(info, 'store').fix, 'sudo install -d -o 1000 -g 1000 /home/ann/.local/share/rootless (or export ROOTLESS_STORE=/var/tmp/rootless-ann (add it to ~/.profile))');
+  assert.is(
+    check(info, 'store').fix,
+    "sudo install -d -o 1000 -g 1000 /home/ann/.local/share/rootless (or echo 'export ROOTLESS_STORE=/var/tmp/rootless-ann' >> ~/.profile && export ROOTLESS_STORE=/var/tmp/rootless-ann)",
+  );
   Object.assign(info.store, { exists: true, checkedPath: info.store.path });
   assert.match(check(info, 'store').fix!, /^sudo chown 1000:1000 \/home\/ann\/.local\/share\/rootless /);
 });
