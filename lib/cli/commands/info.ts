@@ -1,6 +1,6 @@
 // `rootless info [--format json]`: the host as rootless sees it.
 import type { CommandModule } from 'yargs';
-import { RootlessError } from '../../errors.js';
+import { outputFormat } from '../format.js';
 
 interface InfoArgs {
   format?: string;
@@ -12,11 +12,9 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
   builder: (yargs) =>
     yargs.option('format', { alias: 'f', type: 'string', describe: 'Output format: json (default: text)' }),
   handler: async (args) => {
-    if (args.format !== undefined && args.format !== 'json') {
-      throw new RootlessError(`unknown format "${args.format}"`, { remedy: 'Use --format json, or no --format for text' });
-    }
+    const format = outputFormat(args.format);
     const { collectInfo, formatInfo } = await import('../../doctor/info.js');
     const info = await collectInfo();
-    process.stdout.write(args.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : `${formatInfo(info)}\n`);
+    process.stdout.write(format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : `${formatInfo(info)}\n`);
   },
 };
