@@ -49,6 +49,20 @@ test('info text: podman-info-like indented keys', async () => {
   assert.match(result.stdout, /\nlayerStrategy:\n {2}mode: /);
 });
 
+test('doctor --format json: the checks as objects, the same ones as the text lines', async () => {
+  const env = { ...baseEnv, ROOTLESS_STORE: path.join(scratch, 'store-json') };
+  const [json, text] = await Promise.all([runRootless(['doctor', '--format', 'json'], { env }), runRootless(['doctor'], { env })]);
+  const results = JSON.parse(json.stdout) as Array<{ id: string; title: string; status: string; detail: string; fix?: string }>;
+  assert.ok(results.length >= 10);
+  for (const result of results) {
+    assert.ok(['ok', 'warn', 'fail'].includes(result.status), result.id);
+    // A failure always names its fix (a refused id map carries the launcher's remedy, when it has one).
+    if (result.status === 'fail' && result.id !== 'id-maps') assert.ok(result.fix, `${result.id} has a fix`);
+  }
+  assert.equal(results.map((result) => result.title), text.stdout.trim().split('\n').map((line) => line.slice(5).split(':')[0]));
+  assert.is(json.exitCode, text.exitCode);
+});
+
 test('info --format yaml: one error line naming the fix, exit 125', async () => {
   const result = await runRootless(['info', '--format', 'yaml'], { env: baseEnv });
   assert.is(result.exitCode, 125);
