@@ -41,6 +41,7 @@ test.after(() => {
 
 test('a user without subordinate ids: FAIL with usermod; running that command fixes it', async () => {
   const user = `rldoc${process.pid % 100000}`;
+  await execa('userdel', [user], { reject: false }); // left over by an interrupted run
   await execa('useradd', ['-M', '-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0', '-s', '/bin/sh', user]);
   try {
     // useradd may still have assigned ranges (SUB_UID_MIN in login.defs): make sure there are none.
