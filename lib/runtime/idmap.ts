@@ -30,18 +30,29 @@ export function currentUser(): UserIdentity {
   return { uid: info.uid, gid: info.gid, name: info.username };
 }
 
-/** Parses /etc/subuid-style text: `name-or-uid:start:count` lines for one user. */
-export function parseSubIds(text: string, user: { uid: number; name: string }): SubIdRange[] {
-  const ranges: SubIdRange[] = [];
+export interface SubIdEntry extends SubIdRange {
+  /** User name or uid, as the line names it. */
+  owner: string;
+}
+
+/** Parses every `name-or-uid:start:count` line of /etc/subuid-style text. */
+export function parseSubIdEntries(text: string): SubIdEntry[] {
+  const entries: SubIdEntry[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
-    const [owner, start, count] = line.split(':');
-    if (owner !== user.name && owner !== String(user.uid)) continue;
-    const range = { start: Number(start), count: Number(count) };
-    if (Number.isSafeInteger(range.start) && Number.isSafeInteger(range.count) && range.count > 0) ranges.push(range);
+    const [owner = '', start, count] = line.split(':');
+    const entry = { owner, start: Number(start), count: Number(count) };
+    if (Number.isSafeInteger(entry.start) && Number.isSafeInteger(entry.count) && entry.count > 0) entries.push(entry);
   }
-  return ranges;
+  return entries;
+}
+
+/** The ranges /etc/subuid-style text gives one user. */
+export function parseSubIds(text: string, user: { uid: number; name: string }): SubIdRange[] {
+  return parseSubIdEntries(text)
+    .filter((entry) => entry.owner === user.name || entry.owner === String(user.uid))
+    .map(({ start, count }) => ({ start, count }));
 }
 
 export function readSubIds(file: string, user: { uid: number; name: string }): SubIdRange[] {
@@ -53,8 +64,10 @@ export function readSubIds(file: string, user: { uid: number; name: string }): S
 }
 
 const helperDirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+/** Searches PATH, as execa does when it runs a helper by name; the usual dirs only without a PATH. */
 export function findHelper(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...helperDirs];
+  const searchPath = (process.env.PATH ?? '').split(':').filter(Boolean);
+  const dirs = searchPath.length > 0 ? searchPath : helperDirs;
   return dirs.map((dir) => `${dir}/${name}`).find((candidate) => existsSync(candidate));
 }
 

@@ -2,7 +2,9 @@
 // implementation lazily, so `rootless run` does not pay for the image side's modules.
 import type { CommandModule } from 'yargs';
 import { imageCommand } from './image.js';
+import { doctorCommand } from './doctor.js';
 import { imagesCommand } from './images.js';
+import { infoCommand } from './info.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { pullCommand } from './pull.js';
@@ -20,4 +22,6 @@ export const commands: CommandModule<any, any>[] = [
   loginCommand,
   logoutCommand,
   unshareCommand,
+  infoCommand,
+  doctorCommand,
 ];
