@@ -1,7 +1,7 @@
 // What every e2e test needs: the registries and test images the setup pushed (from the JSON file
 // in $ROOTLESS_E2E_ENV), and `rootless …` run as a black box in a sandbox of its own: a fresh
 // store, runtime dir, HOME and config dir under a temp dir, so tests never see each other's state.
-import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +29,18 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The tests' environment without uvu's FORCE_COLOR, so that the CLI prints plain text. */
+function plainEnv(): Record<string, string | undefined> {
+  const { FORCE_COLOR: _color, ...rest } = process.env;
+  return { ...rest, NO_COLOR: '1' };
+}
+
 function launch(args: string[], options: RunOptions): ResultPromise<{ reject: false }> {
   return execa(process.execPath, [ROOTLESS_BIN, ...args], {
     reject: false,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
-    env: { ...process.env, ...options.env },
+    env: { ...plainEnv(), ...options.env },
     extendEnv: false,
     timeout: options.timeout ?? 120_000,
     killSignal: 'SIGKILL',
@@ -147,4 +153,17 @@ export function errorLines(result: RunResult): string[] {
 /** Describes a result for assertion messages, so a failure shows what the CLI said. */
 export function said(result: RunResult): string {
   return `exit ${result.exitCode}; stdout: ${result.stdout.trim().slice(0, 500)}; stderr: ${result.stderr.trim().slice(0, 800)}`;
+}
+
+/** Where the registry keeps a blob (manifests included) on disk: …/blobs/sha256/<xx>/<hex>/data. */
+export function registryBlobPath(registry: { storage: string }, digest: string): string {
+  const hex = digest.replace(/^sha256:/, '');
+  return path.join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+}
+
+/** Rewrites a blob in the registry's storage; the returned function puts the original back. */
+export function alterRegistryBlob(file: string, alter: (data: Buffer) => Buffer): () => void {
+  const original = readFileSync(file);
+  writeFileSync(file, alter(Buffer.from(original)));
+  return () => writeFileSync(file, original);
 }

@@ -3,7 +3,8 @@
 //                                                     writes ENV_FILE (see env.ts)
 //   node dist/test/e2e/setup/main.js stop ENV_FILE    kills the registries named in ENV_FILE
 // Env: ROOTLESS_TEST_UID/ROOTLESS_TEST_GID (who runs the tests: owns registry storage and the
-// escape dir), ROOTLESS_FIXTURES (dir of the Alpine minirootfs tarballs), ROOTLESS_E2E_PORT (5000).
+// escape dir), ROOTLESS_FIXTURES (dir of the Alpine minirootfs tarballs; default: shared/fixtures
+// beside the repository or an ancestor of it), ROOTLESS_E2E_PORT (5000; the auth registry takes +1).
 import { chownSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +19,14 @@ function repoRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 }
 
-/** $ROOTLESS_FIXTURES, else shared/fixtures beside the repository (where CI puts shared/). */
+/** $ROOTLESS_FIXTURES, else shared/fixtures beside the repository (where CI puts shared/) or beside an ancestor (worktrees). */
 function fixturesDir(): string | undefined {
-  const candidates = [process.env.ROOTLESS_FIXTURES, path.join(repoRoot(), '..', 'shared', 'fixtures')];
-  return candidates.find((dir): dir is string => !!dir && existsSync(dir));
+  if (process.env.ROOTLESS_FIXTURES) return existsSync(process.env.ROOTLESS_FIXTURES) ? process.env.ROOTLESS_FIXTURES : undefined;
+  for (let dir = path.dirname(repoRoot()); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'fixtures');
+    if (existsSync(candidate)) return candidate;
+    if (dir === path.dirname(dir)) return undefined;
+  }
 }
 
 function testUser(): { uid: number; gid: number } | undefined {
