@@ -145,9 +145,19 @@ export async function inspectImage(sandbox: Sandbox, name: string): Promise<Reco
   return parsed[0] as Record<string, unknown>;
 }
 
-/** The error text of a failed command: stderr without trailing blank lines. */
+/** The `Error: …` lines of stderr (warnings such as Docker's insecure-password notice are not errors). */
 export function errorLines(result: RunResult): string[] {
-  return result.stderr.split('\n').filter((line) => line.trim());
+  return result.stderr.split('\n').filter((line) => line.startsWith('Error: '));
+}
+
+/** True when stderr holds a JavaScript stack trace, which a user should never see. */
+export function hasStackTrace(result: RunResult): boolean {
+  return /^\s+at .+:\d+:\d+\)?$/m.test(result.stderr);
+}
+
+/** A digest or image id without its `sha256:` prefix (Docker prints ids with it, Podman without). */
+export function hex(digest: unknown): string {
+  return String(digest).replace(/^sha256:/, '');
 }
 
 /** Describes a result for assertion messages, so a failure shows what the CLI said. */

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { readSubIds } from '../../lib/runtime/idmap.js';
-import { createSandbox, e2e, inspectImage, parseImages, said, shortId, type ImageInfo, type Sandbox } from './harness.js';
+import { createSandbox, hex, e2e, inspectImage, parseImages, said, shortId, type ImageInfo, type Sandbox } from './harness.js';
 
 const test = suite('image pull');
 const sandboxes: Sandbox[] = [];
@@ -34,7 +34,7 @@ async function pullAndList(box: Sandbox, reference: string, image: ImageInfo, ex
 
 async function assertInspect(box: Sandbox, name: string, image: ImageInfo): Promise<void> {
   const info = await inspectImage(box, name);
-  assert.is(info.Id, image.configDigest);
+  assert.is(hex(info.Id), hex(image.configDigest), 'Id is the config digest');
   assert.is(info.Architecture, image.architecture);
   assert.is(info.Os, 'linux');
   const rootfs = info.RootFS as { Type?: string; Layers?: string[] } | undefined;
@@ -144,7 +144,7 @@ test('pull by digest (name@sha256:…) pulls exactly that manifest', async () =>
   const ids = await box.rootless(['images', '-q']);
   assert.ok(ids.stdout.split('\n').map((line) => line.trim()).includes(shortId(image.configDigest)), `images -q lists the image: ${said(ids)}`);
   const info = await inspectImage(box, pinned);
-  assert.is(info.Id, image.configDigest);
+  assert.is(hex(info.Id), hex(image.configDigest), 'Id is the config digest');
 });
 
 test('pull by a digest the registry does not have exits 125 with one line', async () => {
