@@ -28,6 +28,8 @@ finish() {
   local status=$?
   if [ -n "$WORK" ]; then
     [ -f "$WORK/env.json" ] && node dist/test/e2e/setup/main.js stop "$WORK/env.json"
+    # a user cannot remove files of its subordinate ids itself; a user namespace with its ranges can
+    [ "$(id -u)" -ne 0 ] && unshare --map-auto --map-root-user rm -rf "$WORK" 2>/dev/null
     rm -rf "$WORK"
   fi
   [ -n "$WORK_LOGS" ] && rm -rf "$WORK_LOGS"

@@ -1,7 +1,7 @@
 // What every e2e test needs: the registries and test images the setup pushed (from the JSON file
 // in $ROOTLESS_E2E_ENV), and `rootless …` run as a black box in a sandbox of its own: a fresh
 // store, runtime dir, HOME and config dir under a temp dir, so tests never see each other's state.
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,8 +104,12 @@ export function createSandbox(name: string): Sandbox {
     },
     layerPath: (diffID) => path.join(store, 'layers', diffID.replace(/^sha256:/, '')),
     async cleanup() {
-      // Unpacked files belong to subordinate ids: only the user namespace can remove them all.
+      // Unpacked files belong to subordinate ids: only a user namespace with the user's ranges can
+      // remove them all. util-linux unshare --map-auto is the fallback if the CLI's helper failed.
       await rootless(['unshare', 'rm', '-rf', dir], withEnv({ timeout: 60_000 }));
+      if (existsSync(dir)) {
+        await execa('unshare', ['--map-auto', '--map-root-user', 'rm', '-rf', dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
+      }
       try {
         rmSync(dir, { recursive: true, force: true });
       } catch (error) {
