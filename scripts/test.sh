@@ -10,6 +10,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 TEST_USER="${ROOTLESS_TEST_USER:-rootless-test}"
 REGISTRY_BINARY=/usr/bin/docker-registry
+# Tools from node_modules directly: `npx` would fetch an unrelated package when one is missing.
 
 passed=0 failed=0 skipped=0
 WORK=""
@@ -84,11 +85,11 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 log "build"
-npx tsc -p . || { step_failed "the build (npx tsc -p .)"; exit 1; }
+node node_modules/typescript/bin/tsc -p . || { step_failed "the build (tsc -p .)"; exit 1; }
 
 log "unit tests"
 if has_tests dist/test/unit; then
-  run_suite unit timeout --kill-after=10 180 npx uvu dist/test/unit '\.test\.js$'
+  run_suite unit timeout --kill-after=10 180 node node_modules/uvu/bin.js dist/test/unit '\.test\.js$'
 else
   echo "no unit tests in dist/test/unit"
 fi
@@ -142,7 +143,7 @@ if [ -n "$e2e_runner" ] && has_tests dist/test/e2e; then
     if [ "$(id -u)" -eq 0 ] && has_tests dist/test/root; then
       log "root-path tests as root"
       run_suite root timeout --kill-after=10 240 env ROOTLESS_E2E_ENV="$WORK/env.json" ROOTLESS_E2E_TMP="$WORK/root-sandboxes" \
-        npx uvu dist/test/root '\.test\.js$'
+        node node_modules/uvu/bin.js dist/test/root '\.test\.js$'
     fi
   else
     step_failed "the e2e test setup (registries and test images)"
