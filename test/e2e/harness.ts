@@ -119,6 +119,21 @@ export function createSandbox(name: string): Sandbox {
   };
 }
 
+/** Sandboxes made on demand by one test file, all removed by `cleanupAll` (its `after` hook). */
+export function sandboxPool(prefix: string): { create(name: string): Sandbox; cleanupAll(): Promise<void> } {
+  const created: Sandbox[] = [];
+  return {
+    create(name) {
+      const sandbox = createSandbox(`${prefix}-${name}`);
+      created.push(sandbox);
+      return sandbox;
+    },
+    async cleanupAll() {
+      for (const sandbox of created.splice(0)) await sandbox.cleanup();
+    },
+  };
+}
+
 export interface ImageRow {
   repository: string;
   tag: string;

@@ -5,18 +5,14 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  alterRegistryBlob, createSandbox, e2e, errorLines, hasStackTrace, hex, registryBlobPath, said, type ImageInfo, type Sandbox,
+  alterRegistryBlob, sandboxPool, e2e, errorLines, hasStackTrace, hex, registryBlobPath, said, type ImageInfo, type Sandbox,
 } from './harness.js';
 
 const test = suite('image integrity');
-const sandboxes: Sandbox[] = [];
-function sandbox(name: string): Sandbox {
-  const created = createSandbox(`integrity-${name}`);
-  sandboxes.push(created);
-  return created;
-}
+const sandboxes = sandboxPool('integrity');
+const sandbox = sandboxes.create;
 test.after(async () => {
-  for (const created of sandboxes) await created.cleanup();
+  await sandboxes.cleanupAll();
 });
 
 

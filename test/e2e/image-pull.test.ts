@@ -7,17 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { readSubIds } from '../../lib/runtime/idmap.js';
-import { createSandbox, hex, e2e, inspectImage, parseImages, said, shortId, type ImageInfo, type Sandbox } from './harness.js';
+import { sandboxPool, hex, e2e, inspectImage, parseImages, said, shortId, type ImageInfo, type Sandbox } from './harness.js';
 
 const test = suite('image pull');
-const sandboxes: Sandbox[] = [];
-function sandbox(name: string): Sandbox {
-  const created = createSandbox(`pull-${name}`);
-  sandboxes.push(created);
-  return created;
-}
+const sandboxes = sandboxPool('pull');
+const sandbox = sandboxes.create;
 test.after(async () => {
-  for (const created of sandboxes) await created.cleanup();
+  await sandboxes.cleanupAll();
 });
 
 async function pullAndList(box: Sandbox, reference: string, image: ImageInfo, extra: string[] = []): Promise<void> {
@@ -99,23 +95,19 @@ test('pull a two-layer image: whiteout, opaque dir, links and subordinate owners
   assert.is(statSync(marker).uid, user.uid);
 });
 
-test('pull an image whose layer is tar+zstd', async () => {
-  const box = sandbox('zstd');
-  const image = e2e.images.zstd;
-  assert.is(image.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar+zstd');
-  await pullAndList(box, image.reference, image);
-  await assertInspect(box, image.reference, image);
-  assertBaseLayer(box, image);
-});
-
-test('pull a Docker schema2 image', async () => {
-  const box = sandbox('schema2');
-  const image = e2e.images.schema2;
-  assert.is(image.manifestMediaType, 'application/vnd.docker.distribution.manifest.v2+json');
-  await pullAndList(box, image.reference, image);
-  await assertInspect(box, image.reference, image);
-  assertBaseLayer(box, image);
-});
+const formats = [
+  { name: 'zstd', what: 'an image whose layer is tar+zstd', image: e2e.images.zstd, sign: e2e.images.zstd.layers[0]!.mediaType, expected: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+  { name: 'schema2', what: 'a Docker schema2 image', image: e2e.images.schema2, sign: e2e.images.schema2.manifestMediaType, expected: 'application/vnd.docker.distribution.manifest.v2+json' },
+];
+for (const { name, what, image, sign, expected } of formats) {
+  test(`pull ${what}`, async () => {
+    assert.is(sign, expected, 'the test image has the format under test');
+    const box = sandbox(name);
+    await pullAndList(box, image.reference, image);
+    await assertInspect(box, image.reference, image);
+    assertBaseLayer(box, image);
+  });
+}
 
 test('pull from an OCI index picks the host platform', async () => {
   const box = sandbox('multiarch-host');

@@ -4,21 +4,17 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createSandbox, hex, e2e, inspectImage, parseImages, said, shortId, type Sandbox } from './harness.js';
+import { sandboxPool, hex, e2e, inspectImage, parseImages, said, shortId } from './harness.js';
 import { startStallingProxy, type StallingProxy } from './stalling-proxy.js';
 
 const test = suite('image pull robustness');
 const image = e2e.images.alpine;
-const sandboxes: Sandbox[] = [];
+const sandboxes = sandboxPool('robust');
+const sandbox = sandboxes.create;
 let proxy: StallingProxy | undefined;
-function sandbox(name: string): Sandbox {
-  const created = createSandbox(`robust-${name}`);
-  sandboxes.push(created);
-  return created;
-}
 test.after(async () => {
   await proxy?.close();
-  for (const created of sandboxes) await created.cleanup();
+  await sandboxes.cleanupAll();
 });
 
 test('a pull killed with SIGKILL mid-download is completed by the next pull', async () => {

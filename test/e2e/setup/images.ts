@@ -94,9 +94,9 @@ async function pushManifestOf(pusher: Pusher, name: string, spec: ImageSpec, tag
   return { manifest, manifestDigest, manifestMediaType, configDigest, layers };
 }
 
-export async function pushImage(pusher: Pusher, reference: string, spec: ImageSpec): Promise<ImageInfo> {
-  const { repository, tag, name } = splitReference(reference);
-  const pushed = await pushManifestOf(pusher, name, spec, tag);
+type Pushed = Awaited<ReturnType<typeof pushManifestOf>>;
+
+function imageInfo(reference: string, repository: string, tag: string, spec: ImageSpec, pushed: Pushed): ImageInfo {
   return {
     reference,
     repository,
@@ -110,6 +110,11 @@ export async function pushImage(pusher: Pusher, reference: string, spec: ImageSp
   };
 }
 
+export async function pushImage(pusher: Pusher, reference: string, spec: ImageSpec): Promise<ImageInfo> {
+  const { repository, tag, name } = splitReference(reference);
+  return imageInfo(reference, repository, tag, spec, await pushManifestOf(pusher, name, spec, tag));
+}
+
 /** Pushes one OCI manifest per spec by digest, then an OCI index naming them under the tag. */
 export async function pushIndex(pusher: Pusher, reference: string, specs: ImageSpec[]): Promise<MultiArchInfo> {
   const { repository, tag, name } = splitReference(reference);
@@ -119,17 +124,7 @@ export async function pushIndex(pusher: Pusher, reference: string, specs: ImageS
     const pushed = await pushManifestOf(pusher, name, spec, undefined);
     const platform = { architecture: spec.architecture, os: 'linux', ...(spec.variant ? { variant: spec.variant } : {}) };
     entries.push({ mediaType: pushed.manifestMediaType, digest: pushed.manifestDigest, size: pushed.manifest.length, platform });
-    manifests[spec.architecture] = {
-      reference: `${repository}@${pushed.manifestDigest}`,
-      repository,
-      tag,
-      manifestDigest: pushed.manifestDigest,
-      manifestMediaType: pushed.manifestMediaType,
-      configDigest: pushed.configDigest,
-      architecture: spec.architecture,
-      ...(spec.variant ? { variant: spec.variant } : {}),
-      layers: pushed.layers,
-    };
+    manifests[spec.architecture] = imageInfo(`${repository}@${pushed.manifestDigest}`, repository, tag, spec, pushed);
   }
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: entries }));
   const indexDigest = await pusher.pushManifest(name, tag, index, MEDIA.ociIndex);
