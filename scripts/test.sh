@@ -48,6 +48,7 @@ step_failed() {
 }
 
 # Runs one uvu suite (a command), shows its output and adds its Total/Passed/Skipped to the sums.
+# (Suites run under `timeout --foreground`, so a ^C still reaches them.)
 # uvu counts a test whose `before` hook threw as not passed but still exits 0: Total - Passed
 # is what failed. A run that printed no totals (crash, timeout) counts as one failure.
 run_suite() {
@@ -89,7 +90,7 @@ node node_modules/typescript/bin/tsc -p . || { step_failed "the build (tsc -p .)
 
 log "unit tests"
 if has_tests dist/test/unit; then
-  run_suite unit timeout --kill-after=10 180 node node_modules/uvu/bin.js dist/test/unit '\.test\.js$'
+  run_suite unit timeout --foreground --kill-after=10 180 node node_modules/uvu/bin.js dist/test/unit '\.test\.js$'
 else
   echo "no unit tests in dist/test/unit"
 fi
@@ -135,14 +136,14 @@ if [ -n "$e2e_runner" ] && has_tests dist/test/e2e; then
     )
     uvu_e2e=(node node_modules/uvu/bin.js dist/test/e2e '\.test\.js$')
     if [ "$(id -u)" -eq 0 ]; then
-      run_suite e2e timeout --kill-after=10 420 runuser -u "$e2e_runner" -- env -i "${e2e_env[@]}" sh -c 'cd "$1" && shift && exec "$@"' sh "$app" "${uvu_e2e[@]}"
+      run_suite e2e timeout --foreground --kill-after=10 420 runuser -u "$e2e_runner" -- env -i "${e2e_env[@]}" sh -c 'cd "$1" && shift && exec "$@"' sh "$app" "${uvu_e2e[@]}"
     else
-      run_suite e2e timeout --kill-after=10 420 env "${e2e_env[@]}" "${uvu_e2e[@]}"
+      run_suite e2e timeout --foreground --kill-after=10 420 env "${e2e_env[@]}" "${uvu_e2e[@]}"
     fi
 
     if [ "$(id -u)" -eq 0 ] && has_tests dist/test/root; then
       log "root-path tests as root"
-      run_suite root timeout --kill-after=10 240 env ROOTLESS_E2E_ENV="$WORK/env.json" ROOTLESS_E2E_TMP="$WORK/root-sandboxes" \
+      run_suite root timeout --foreground --kill-after=10 240 env ROOTLESS_E2E_ENV="$WORK/env.json" ROOTLESS_E2E_TMP="$WORK/root-sandboxes" \
         node node_modules/uvu/bin.js dist/test/root '\.test\.js$'
     fi
   else
