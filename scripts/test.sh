@@ -39,7 +39,7 @@ finish() {
   exit 0
 }
 trap finish EXIT
-trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM HUP
+trap 'step_failed "the run (interrupted)"; exit 130' INT TERM HUP
 
 # A step that is not a uvu suite (setup, build): its failure counts as one failed test.
 step_failed() {
@@ -108,45 +108,49 @@ else
   echo "Run them with: sudo npm test   (it installs both and creates the test user $TEST_USER)"
 fi
 
-if [ -n "$e2e_runner" ] && has_tests dist/test/e2e; then
+run_root_tests=false
+[ "$(id -u)" -eq 0 ] && has_tests dist/test/root && run_root_tests=true
+
+if [ -n "$e2e_runner" ] && { has_tests dist/test/e2e || $run_root_tests; }; then
   log "e2e test setup: registries and test images"
   WORK="$(mktemp -d /tmp/rootless-e2e.XXXXXX)"
   chmod 0755 "$WORK"
   uid="$(id -u "$e2e_runner")"
   gid="$(id -g "$e2e_runner")"
   install -d -m 0700 -o "$uid" -g "$gid" "$WORK/sandboxes"
-  if ROOTLESS_TEST_UID="$uid" ROOTLESS_TEST_GID="$gid" node dist/test/e2e/setup/main.js start "$WORK/env.json"; then
-    app="$REPO"
-    if [ "$(id -u)" -eq 0 ] && ! runuser -u "$e2e_runner" -- test -r "$REPO/dist/lib/cli/main.js" -a -r "$REPO/node_modules/execa/package.json"; then
-      app="$WORK/app"
-      echo "$e2e_runner cannot read $REPO: running the e2e tests from a copy in $app"
-      mkdir -p "$app"
-      cp -r package.json bin dist "$app/"
-      cp -r --dereference node_modules "$app/"
-      chmod -R a+rX "$app"
-    fi
-    log "e2e tests as $e2e_runner"
-    node_dir="$(dirname "$(command -v node)")"
-    e2e_env=(
-      "HOME=$(getent passwd "$e2e_runner" | cut -d: -f6)"
-      "XDG_RUNTIME_DIR=/run/user/$uid"
-      "PATH=$node_dir:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-      "LANG=C.UTF-8" "CI=${CI:-}"
-      "ROOTLESS_E2E_ENV=$WORK/env.json" "ROOTLESS_E2E_TMP=$WORK/sandboxes"
-    )
-    uvu_e2e=(node node_modules/uvu/bin.js dist/test/e2e '\.test\.js$')
-    if [ "$(id -u)" -eq 0 ]; then
-      run_suite e2e timeout --foreground --kill-after=10 420 runuser -u "$e2e_runner" -- env -i "${e2e_env[@]}" sh -c 'cd "$1" && shift && exec "$@"' sh "$app" "${uvu_e2e[@]}"
-    else
-      run_suite e2e timeout --foreground --kill-after=10 420 env "${e2e_env[@]}" "${uvu_e2e[@]}"
-    fi
-
-    if [ "$(id -u)" -eq 0 ] && has_tests dist/test/root; then
-      log "root-path tests as root"
-      run_suite root timeout --foreground --kill-after=10 240 env ROOTLESS_E2E_ENV="$WORK/env.json" ROOTLESS_E2E_TMP="$WORK/root-sandboxes" \
-        node node_modules/uvu/bin.js dist/test/root '\.test\.js$'
-    fi
-  else
+  if ! ROOTLESS_TEST_UID="$uid" ROOTLESS_TEST_GID="$gid" node dist/test/e2e/setup/main.js start "$WORK/env.json"; then
     step_failed "the e2e test setup (registries and test images)"
+    exit 1
   fi
+fi
+
+if [ -n "$e2e_runner" ] && has_tests dist/test/e2e; then
+  app="$REPO"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u "$e2e_runner" -- test -r "$REPO/dist/lib/cli/main.js" -a -r "$REPO/node_modules/execa/package.json"; then
+    app="$WORK/app"
+    echo "$e2e_runner cannot read $REPO: running the e2e tests from a copy in $app"
+    mkdir -p "$app"
+    cp -r package.json bin dist "$app/"
+    cp -r --dereference node_modules "$app/"
+    chmod -R a+rX "$app"
+  fi
+  log "e2e tests as $e2e_runner"
+  e2e_env=("ROOTLESS_E2E_ENV=$WORK/env.json" "ROOTLESS_E2E_TMP=$WORK/sandboxes")
+  uvu_e2e=(node node_modules/uvu/bin.js dist/test/e2e '\.test\.js$')
+  if [ "$(id -u)" -eq 0 ]; then
+    e2e_env+=(
+      "HOME=$(getent passwd "$e2e_runner" | cut -d: -f6)" "XDG_RUNTIME_DIR=/run/user/$uid"
+      "PATH=$(dirname "$(command -v node)"):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+      "LANG=C.UTF-8" "CI=${CI:-}"
+    )
+    run_suite e2e timeout --foreground --kill-after=10 420 runuser -u "$e2e_runner" -- env -i "${e2e_env[@]}" sh -c 'cd "$1" && shift && exec "$@"' sh "$app" "${uvu_e2e[@]}"
+  else
+    run_suite e2e timeout --foreground --kill-after=10 420 env "${e2e_env[@]}" "${uvu_e2e[@]}"
+  fi
+fi
+
+if $run_root_tests && [ -n "$WORK" ]; then
+  log "root-path tests as root"
+  run_suite root timeout --foreground --kill-after=10 240 env ROOTLESS_E2E_ENV="$WORK/env.json" ROOTLESS_E2E_TMP="$WORK/root-sandboxes" \
+    node node_modules/uvu/bin.js dist/test/root '\.test\.js$'
 fi
