@@ -54,7 +54,7 @@ function upperLayerEntries(): TarEntry[] {
 }
 
 /** `../` enough times to reach / from any store, then an absolute path: escapes wherever unpacked. */
-function climbTo(target: string): string {
+export function climbTo(target: string): string {
   return '../'.repeat(16) + target.replace(/^\/+/, '');
 }
 
