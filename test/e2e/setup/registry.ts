@@ -41,7 +41,7 @@ function registryConfig(options: RegistryOptions, storage: string, htpasswd: str
   return lines.join('\n') + '\n';
 }
 
-/** Pids of registries an earlier, killed run of the setup left listening. */
+/** Pids of registries an earlier, killed run left listening (scripts/test.sh holds a lock, so no live run owns them). */
 function leftoverRegistries(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
