@@ -116,7 +116,7 @@ if [ -n "$e2e_runner" ] && { has_tests dist/test/e2e || $run_root_tests; }; then
   # One run at a time owns ports 5000/5001: a second run waits, and the setup may then treat any
   # registry of ours still running as a leftover of a killed run.
   lock=/tmp/rootless-e2e.lock
-  : >>"$lock" && chmod 0666 "$lock" 2>/dev/null
+  { : >>"$lock" && chmod 0666 "$lock"; } 2>/dev/null
   exec 9<"$lock"
   if ! flock -w 900 9; then
     step_failed "waiting for another test run to release $lock"
