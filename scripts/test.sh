@@ -114,7 +114,7 @@ run_root_tests=false
 if [ -n "$e2e_runner" ] && { has_tests dist/test/e2e || $run_root_tests; }; then
   log "e2e test setup: registries and test images"
   # One run at a time owns ports 5000/5001: a second run waits, and the setup may then treat any
-  # registry of ours still running as a leftover of a killed run.
+  # registry of ours still running as a leftover of a killed run (the registries must not inherit fd 9).
   lock=/tmp/rootless-e2e.lock
   { : >>"$lock" && chmod 0666 "$lock"; } 2>/dev/null
   exec 9<"$lock"
@@ -127,7 +127,7 @@ if [ -n "$e2e_runner" ] && { has_tests dist/test/e2e || $run_root_tests; }; then
   uid="$(id -u "$e2e_runner")"
   gid="$(id -g "$e2e_runner")"
   install -d -m 0700 -o "$uid" -g "$gid" "$WORK/sandboxes"
-  if ! ROOTLESS_TEST_UID="$uid" ROOTLESS_TEST_GID="$gid" node dist/test/e2e/setup/main.js start "$WORK/env.json"; then
+  if ! ROOTLESS_TEST_UID="$uid" ROOTLESS_TEST_GID="$gid" node dist/test/e2e/setup/main.js start "$WORK/env.json" 9<&-; then
     step_failed "the e2e test setup (registries and test images)"
     exit 1
   fi
