@@ -122,6 +122,9 @@ if [ -n "$e2e_runner" ] && { has_tests dist/test/e2e || $run_root_tests; }; then
     step_failed "waiting for another test run to release $lock"
     exit 1
   fi
+  for stale in /tmp/rootless-e2e.??????; do
+    [ -d "$stale" ] && echo "removing $stale, left by a killed run" && rm -rf "$stale" 2>/dev/null
+  done
   WORK="$(mktemp -d /tmp/rootless-e2e.XXXXXX)"
   chmod 0755 "$WORK"
   uid="$(id -u "$e2e_runner")"
