@@ -139,7 +139,7 @@ test('pull by digest (name@sha256:…) pulls exactly that manifest', async () =>
   assert.is(hex(info.Id), hex(image.configDigest), 'Id is the config digest');
 });
 
-test('pull by a digest the registry does not have exits 125 with one line', async () => {
+test('pull by a digest the registry does not have exits 125 and records nothing', async () => {
   const box = sandbox('wrong-digest');
   const image = e2e.images.alpine;
   const wrong = `${image.repository}@sha256:${'0123456789abcdef'.repeat(4)}`;
