@@ -91,8 +91,8 @@ function containerRootIds(plan: UserNamespacePlan): { uid: number; gid: number }
   return { uid: hostId(plan.uidMappings), gid: hostId(plan.gidMappings) };
 }
 
-function makePrivateDir(dir: string, owner: { uid: number; gid: number }): void {
-  mkdirSync(dir, { mode: 0o700 });
+function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {
+  mkdirSync(dir, { mode });
   if (process.getuid?.() === 0) chownSync(dir, owner.uid, owner.gid);
 }
 
@@ -104,7 +104,9 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
   mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });
   mkdirSync(path.dirname(paths.bundleDir), { recursive: true, mode: parentMode });
   try {
-    for (const dir of [paths.storageDir, `${paths.storageDir}/upper`, `${paths.storageDir}/work`, paths.bundleDir]) makePrivateDir(dir, owner);
+    for (const dir of [paths.storageDir, `${paths.storageDir}/work`, paths.bundleDir]) makeOwnedDir(dir, owner);
+    makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
+
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
     writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));
