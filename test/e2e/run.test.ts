@@ -1,6 +1,5 @@
 // `rootless run` end to end, as an unprivileged user (rltest): real namespaces, a real store.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,6 +16,7 @@ async function testImage(): Promise<{ image: string; env: NodeJS.ProcessEnv }> {
 
 const { image, env } = await testImage();
 const plan = defaultUserNamespace();
+const scratch = path.dirname(env.ROOTLESS_STORE!); // removed with the store
 const run = (args: string[], input?: string) => rootless(['run', '--rm', ...args], env, input);
 
 test.after(() => removeHandStore(env.ROOTLESS_STORE!));
@@ -67,7 +67,7 @@ test("exit status: the container's, 127 not found, 126 not executable, 125 tool 
 });
 
 test('-e, --env-file and the default environment', () => {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rootless-env-')), 'env');
+  const file = path.join(mkdtempSync(path.join(scratch, 'env-')), 'env');
   writeFileSync(file, '# comment\nFROM_FILE=1\nOVERRIDDEN=file\n');
   const result = rootless(
     ['run', '--rm', '--env-file', file, '-e', 'OVERRIDDEN=flag', '-e', 'FROM_HOST', '-e', 'UNSET_ON_HOST', image, 'sh', '-c', 'env | sort'],
@@ -104,7 +104,7 @@ test('a megabyte of output arrives intact through a pipe', () => {
 });
 
 test('volumes: files keep the mapped owners; :ro refuses writes', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rootless-vol-'));
+  const dir = mkdtempSync(path.join(scratch, 'vol-'));
   mkdirSync(path.join(dir, 'ro'));
   const result = run(['-v', `${dir}:/data`, '-v', `${dir}/ro:/ro:ro`, image, 'sh', '-c',
     'touch /data/by-root && touch /data/by-1000 && chown 1000:1000 /data/by-1000 && touch /ro/denied']);
