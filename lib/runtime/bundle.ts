@@ -5,13 +5,13 @@
 import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { RootlessError, errnoCode } from '../errors.js';
+import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import type { NetworkMode } from '../spec/run-options.js';
 import type { UserNamespacePlan } from './idmap.js';
-import { launchInNamespaces } from './launcher.js';
+import { removeTree } from './remove-tree.js';
 
 export interface ContainerState {
   id: string;
@@ -121,19 +121,6 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
       cause: error,
     });
   }
-}
-
-/** Removes a directory whose files may belong to subordinate ids (then only the namespace's root can). */
-async function removeTree(dir: string, plan: UserNamespacePlan): Promise<void> {
-  try {
-    rmSync(dir, { recursive: true, force: true });
-    return;
-  } catch (error) {
-    if (errnoCode(error) !== 'EACCES' && errnoCode(error) !== 'EPERM') throw error;
-  }
-  const { exited } = await launchInNamespaces({ namespaces: ['user'], plan, argv: ['rm', '-rf', '--', dir], stdio: ['ignore', 'ignore', 'inherit'] });
-  const status = await exited;
-  if (status !== 0) throw new RootlessError(`cannot remove ${dir} (rm exited with ${status})`, { remedy: `Remove it with: rootless unshare rm -rf ${dir}` });
 }
 
 /** Removes the container's writable layer and its state. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { defaultUserNamespace } from '../../lib/runtime/idmap.js';
 import { launchInNamespaces } from '../../lib/runtime/launcher.js';
+import { removeTree } from '../../lib/runtime/remove-tree.js';
 
 export const FIXTURES = '/work/shared/fixtures';
 export const HAND_IMAGE = '127.0.0.1:5000/test/alpine:3.20';
@@ -57,13 +58,7 @@ export async function buildHandStore(): Promise<string> {
   return store;
 }
 
-/** Removes what buildHandStore made (files of subordinate ids go through the namespace's root). */
+/** Removes what buildHandStore made. */
 export async function removeHandStore(store: string): Promise<void> {
-  const { exited } = await launchInNamespaces({
-    namespaces: ['user'],
-    plan: defaultUserNamespace(),
-    argv: ['rm', '-rf', '--', path.dirname(store)],
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await exited;
+  await removeTree(path.dirname(store), defaultUserNamespace());
 }
