@@ -4,7 +4,6 @@
 // first id of its range), so stage 2 can read and mount them.
 import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
@@ -18,18 +17,6 @@ export interface ContainerState {
   name: string;
   image: string;
   created: string;
-}
-
-export function newContainerId(): string {
-  return randomBytes(32).toString('hex');
-}
-
-export function containerPaths(id: string, layers: string[]): ContainerPaths {
-  return {
-    layers,
-    storageDir: path.join(storeDir(), 'containers', id),
-    bundleDir: path.join(runtimeDir(), 'containers', id),
-  };
 }
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

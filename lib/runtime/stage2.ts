@@ -6,7 +6,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { RuntimeSpec } from '../spec/oci.js';
-import { sendSync } from './channel.js';
+import { receiveSync, sendSync } from './channel.js';
 import { execProcess, setIdentity } from './container-process.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
@@ -14,9 +14,12 @@ import { buildRoot } from './rootfs.js';
 process.title = 'rootless-init';
 
 function run(bundle: string): never {
-  const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
   sendSync({ type: 'pid', pid: Number(readlinkSync('/proc/self')) });
+  // the CLI writes the bundle while this process starts; `start` says it is complete
+  const start = receiveSync();
+  if (start?.type !== 'start') process.exit(125);
+  const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
   buildRoot(spec);
   setIdentity(spec, setgroupsAllowed);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import type { UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
-import type { OCIImageConfig, RuntimeSpec, SpecMount, SpecNamespaceType } from './oci.js';
+import { containerNamespaces } from './namespaces.js';
+import type { OCIImageConfig, RuntimeSpec, SpecMount } from './oci.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
 import type { RunOptions } from './run-options.js';
 
@@ -129,8 +130,6 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
   const hostname = containerHostname(input);
   const userText = input.options.user ?? (input.image.config?.User || '0');
   const user = resolveUser(parseUserSpec(userText), parsePasswd(input.passwd ?? ''), parseGroup(input.group ?? ''));
-  const namespaces: SpecNamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'cgroup'];
-  if (input.options.network === 'none') namespaces.push('network');
   return {
     ociVersion: '1.2.0',
     process: {
@@ -144,7 +143,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
     hostname,
     mounts: [...rootMounts(input), ...systemMounts(input), ...userMounts(input)],
     linux: {
-      namespaces: namespaces.map((type) => ({ type })),
+      namespaces: containerNamespaces(input.options.network).map((type) => ({ type })),
       uidMappings: input.plan.uidMappings,
       gidMappings: input.plan.gidMappings,
     },
