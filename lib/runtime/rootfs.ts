@@ -67,11 +67,21 @@ function mountFilesystem(entry: SpecMount, target: string): void {
   }
 }
 
+/** A new sysfs needs a network namespace owned by ours; without one, the host's, read-only. */
+function mountSysfs(entry: SpecMount, target: string): void {
+  try {
+    mountFilesystem(entry, target);
+  } catch {
+    bindMount({ ...entry, type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'nodev', 'noexec', 'ro'] }, target);
+  }
+}
+
 function mountEntry(rootfs: string, entry: SpecMount): void {
   const target = entry.destination === '/' ? rootfs : resolveInRoot(rootfs, entry.destination);
   const what = `mount ${entry.type} on ${entry.destination === '/' ? target : entry.destination}`;
   if (entry.destination !== '/') step(`create the mount point ${entry.destination}`, () => createMountPoint(target, entry));
-  step(what, () => (entry.type === 'bind' ? bindMount(entry, target) : mountFilesystem(entry, target)));
+  const mountOne = entry.type === 'bind' ? bindMount : entry.type === 'sysfs' ? mountSysfs : mountFilesystem;
+  step(what, () => mountOne(entry, target));
 }
 
 const devLinks: Array<[string, string]> = [

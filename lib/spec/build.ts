@@ -3,10 +3,10 @@
 // Precedence is Docker's: flags over the image, and --entrypoint clears the image's Cmd.
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
-import type { UserNamespacePlan } from '../runtime/idmap.js';
+import type { IdMapping, UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
 import { containerNamespaces } from './namespaces.js';
-import type { OCIImageConfig, RuntimeSpec, SpecMount } from './oci.js';
+import type { OCIImageConfig, RuntimeSpec, SpecMount, SpecUser } from './oci.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
 import type { RunOptions } from './run-options.js';
 
@@ -126,10 +126,30 @@ function userMounts(input: SpecInput): SpecMount[] {
   return [...volumes, ...tmpfs];
 }
 
+function isMapped(id: number, mappings: IdMapping[]): boolean {
+  return mappings.some((m) => id >= m.containerID && id < m.containerID + m.size);
+}
+
+/** The kernel refuses ids outside the namespace's map (EINVAL): say so before starting. */
+function checkMapped(user: SpecUser, plan: UserNamespacePlan): void {
+  const unmapped = [
+    ...(isMapped(user.uid, plan.uidMappings) ? [] : [`uid ${user.uid}`]),
+    ...(isMapped(user.gid, plan.gidMappings) ? [] : [`gid ${user.gid}`]),
+  ];
+  if (unmapped.length === 0) return;
+  throw new RootlessError(`${unmapped.join(', ')} of the container user is not mapped in its user namespace`, {
+    remedy: plan.warning ? 'Give this user subordinate ids (see the WARN line above)' : 'Use a user within the mapped range',
+  });
+}
+
 export function buildSpec(input: SpecInput): RuntimeSpec {
   const hostname = containerHostname(input);
   const userText = input.options.user ?? (input.image.config?.User || '0');
-  const user = resolveUser(parseUserSpec(userText), parsePasswd(input.passwd ?? ''), parseGroup(input.group ?? ''));
+  const resolved = resolveUser(parseUserSpec(userText), parsePasswd(input.passwd ?? ''), parseGroup(input.group ?? ''));
+  // with a single-id map the supplementary groups cannot be set (setgroups is denied): drop them
+  const additionalGids = resolved.additionalGids!.filter((gid) => isMapped(gid, input.plan.gidMappings));
+  const user = { ...resolved, additionalGids };
+  checkMapped(user, input.plan);
   return {
     ociVersion: '1.2.0',
     process: {

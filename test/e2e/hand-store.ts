@@ -35,7 +35,9 @@ export async function buildHandStore(): Promise<string> {
     for (const dir of [root, store, path.join(store, 'layers')]) chmodSync(dir, 0o711);
     chownSync(layer, plan.uidMappings[0]!.hostID, plan.gidMappings[0]!.hostID);
   }
-  const { exited } = await launchInNamespaces({ namespaces: ['user'], plan, argv: ['tar', '-xzf', fixture, '-C', layer], stdio: ['ignore', 'inherit', 'inherit'] });
+  // with one mapped id (no subordinate range) every file must belong to it
+  const singleId = plan.uidMappings.every((m) => m.size === 1) ? ['--no-same-owner'] : [];
+  const { exited } = await launchInNamespaces({ namespaces: ['user'], plan, argv: ['tar', '-xzf', fixture, '-C', layer, ...singleId], stdio: ['ignore', 'inherit', 'inherit'] });
   const status = await exited;
   if (status !== 0) throw new Error(`unpacking ${fixture} failed with ${status}`);
   const config = JSON.stringify({

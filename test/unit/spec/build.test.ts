@@ -105,4 +105,13 @@ test('volumes and tmpfs come last, in order; relative sources resolve against th
   ]);
 });
 
+test('users outside the id map are refused before the start; unmapped groups are dropped', () => {
+  const single = { uidMappings: [{ containerID: 0, hostID: 1001, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1001, size: 1 }], warning: 'no subordinate ids' };
+  assert.throws(() => buildSpec({ ...input(['-u', '1000']), plan: single }), /uid 1000, gid 1000 of the container user is not mapped/);
+  const root = buildSpec({ ...input([]), plan: single, group: 'root:x:0:\nwheel:x:10:root\n' });
+  assert.equal(root.process.user, { uid: 0, gid: 0, additionalGids: [] });
+  const full = buildSpec({ ...input([]), group: 'root:x:0:\nwheel:x:10:root\n' });
+  assert.equal(full.process.user.additionalGids, [10]);
+});
+
 test.run();
