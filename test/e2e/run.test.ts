@@ -66,6 +66,12 @@ test("exit status: the container's, 127 not found, 126 not executable, 125 tool 
   assert.match(noImage.stderr, /not in the store/);
 });
 
+test('run --help lists the flags (through yargs)', () => {
+  const help = rootless(['run', '--help'], env);
+  assert.is(help.exitCode, 0, help.stderr);
+  assert.match(help.stdout, /--volume/);
+});
+
 test('-e, --env-file and the default environment', () => {
   const file = path.join(mkdtempSync(path.join(scratch, 'env-')), 'env');
   writeFileSync(file, '# comment\nFROM_FILE=1\nOVERRIDDEN=file\n');

@@ -16,10 +16,10 @@ export async function runCommand(args: string[]): Promise<number> {
 }
 
 export const runCommandModule: CommandModule = {
-  command: 'run [options] <image> [command..]',
+  command: 'run <image> [command..]',
   describe: 'Run a command in a new container',
   builder: (yargs: Argv) => {
-    let parser = yargs.parserConfiguration({ 'halt-at-non-option': true }).strict(false);
+    let parser = yargs.strict(false); // parseRunArgs checks the flags and stops at the image
     for (const flag of runFlags) {
       parser = parser.option(flag.name, {
         alias: flag.alias,
