@@ -134,6 +134,15 @@ test('--network none: only loopback, up; --tmpfs; /sys is read-only', () => {
   assert.is(lines[3], 'sys-ro');
 });
 
+test('/dev holds the usual nodes and links, /proc is the container\'s own', () => {
+  const result = run([image, 'sh', '-c', 'ls /dev | tr "\\n" " "; echo; echo x > /dev/null && head -c 4 /dev/urandom | wc -c; readlink /dev/fd; readlink /dev/ptmx; ls /proc | grep -c "^[0-9]"']);
+  assert.is(result.exitCode, 0, result.stderr);
+  const [listing, bytes, fdLink, ptmxLink, processes] = result.stdout.trim().split('\n');
+  assert.is(listing!.trim(), 'fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero');
+  assert.equal([bytes, fdLink, ptmxLink], ['4', '/proc/self/fd', 'pts/ptmx']);
+  assert.ok(Number(processes) <= 4, `saw ${processes} processes in /proc`);
+});
+
 test('--entrypoint replaces the entrypoint and clears the image Cmd', () => {
   assert.is(run(['--entrypoint', 'echo', image, 'hi']).stdout, 'hi\n');
   assert.is(run(['--entrypoint', 'pwd', image]).stdout, '/\n');
