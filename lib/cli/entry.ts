@@ -5,7 +5,8 @@ import { wantsHelp } from '../spec/run-options.js';
 const args = process.argv.slice(2);
 if (args[0] === 'run' && !wantsHelp(args.slice(1))) {
   const { runCommand } = await import('./commands/run.js');
-  process.exitCode = await runCommand(args.slice(1));
+  // exit at once: nothing is pending (stderr is synchronous on pipes, files and terminals)
+  process.exit(await runCommand(args.slice(1)));
 } else {
   await import('./main.js');
 }
