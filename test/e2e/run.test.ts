@@ -163,15 +163,19 @@ test('--rm removes the writable layer, even with files of subordinate ids; witho
   assert.match(again.stderr, /already in use/);
 });
 
-test('SIGTERM to the CLI reaches a trap in the container', async () => {
-  const child = rootlessAsync(['run', '--rm', image, 'sh', '-c', 'trap "echo got TERM; exit 3" TERM; echo ready; while :; do sleep 0.05; done'], env);
-  const watched = watch(child);
-  assert.ok(await waitFor(() => watched.stdout().includes('ready')), 'the container never started');
-  child.kill('SIGTERM');
-  const { code } = await watched.exit;
-  assert.is(code, 3);
-  assert.is(watched.stdout(), 'ready\ngot TERM\n');
-});
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const) {
+  test(`${signal} to the CLI reaches a trap in the container`, async () => {
+    const name = signal.slice(3);
+    const script = `trap "echo got ${name}; exit 3" ${name}; echo ready; while :; do sleep 0.05; done`;
+    const child = rootlessAsync(['run', '--rm', image, 'sh', '-c', script], env);
+    const watched = watch(child);
+    assert.ok(await waitFor(() => watched.stdout().includes('ready')), 'the container never started');
+    child.kill(signal);
+    const { code } = await watched.exit;
+    assert.is(code, 3);
+    assert.is(watched.stdout(), `ready\ngot ${name}\n`);
+  });
+}
 
 test('the container runs as the user on the host, and nothing is left after the CLI is killed', async () => {
   const marker = `${600 + (process.pid % 100)}.${Date.now() % 1_000_000}`; // a unique duration
