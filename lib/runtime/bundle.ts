@@ -2,7 +2,7 @@
 // rootfs/, the generated /etc files, state.json) and the storage (storeDir()/containers/<id>:
 // OverlayFS upper/ and work/). Both belong to the container's root (the user, or for real root the
 // first id of its range), so stage 2 can read and mount them.
-import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
@@ -83,9 +83,26 @@ function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0
   if (process.getuid?.() === 0) chownSync(dir, owner.uid, owner.gid);
 }
 
+/**
+ * For real root the container's root is an ordinary id (100000): stage 2 mounts the overlay as it,
+ * so every directory above the layers, upper/ and the bundle must let others search them.
+ */
+function checkSearchable(dirs: string[], owner: { uid: number }): void {
+  const seen = new Set<string>();
+  for (const start of dirs) {
+    for (let dir = start; !seen.has(dir) && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const stats = statSync(dir, { throwIfNoEntry: false });
+      if (!stats || stats.uid === owner.uid || stats.mode & 0o001) continue;
+      throw new RootlessError(`${dir} cannot be searched by the container's root (uid ${owner.uid})`, { remedy: `Allow it: chmod o+x ${dir}` });
+    }
+  }
+}
+
 /** Creates both directories and writes the bundle; on failure leaves nothing behind. */
 export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, network: NetworkMode, plan: UserNamespacePlan): void {
   const owner = containerRootIds(plan);
+  if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
   // parents must be traversable by the container's root, which is not host root for real root
   const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
   mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });
@@ -93,7 +110,6 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
   try {
     for (const dir of [paths.storageDir, `${paths.storageDir}/work`, paths.bundleDir]) makeOwnedDir(dir, owner);
     makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
-
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
     writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));

@@ -23,7 +23,10 @@ function sha256(data: Buffer | string): string {
 /** Creates a store under a new temp dir holding HAND_IMAGE; returns the store's path. */
 export async function buildHandStore(): Promise<string> {
   const plan = defaultUserNamespace();
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rootless-e2e-'));
+  // the test runner's sandbox directory when it gives one
+  const base = process.env.ROOTLESS_E2E_TMP ?? os.tmpdir();
+  mkdirSync(base, { recursive: true });
+  const root = mkdtempSync(path.join(base, 'rootless-run-'));
   const store = path.join(root, 'store');
   mkdirSync(path.join(store, 'blobs', 'sha256'), { recursive: true });
   const fixture = path.join(FIXTURES, `alpine-minirootfs-3.20.3-${archNames[process.arch]}.tar.gz`);
