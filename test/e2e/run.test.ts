@@ -84,6 +84,9 @@ test('-e, --env-file and the default environment', () => {
     assert.ok(lines.includes(expected), `${expected} missing from ${lines.join(' ')}`);
   }
   assert.not.ok(lines.some((line) => line.startsWith('UNSET_ON_HOST')));
+  const missing = run(['--env-file', `${file}.missing`, image, 'true']);
+  assert.is(missing.exitCode, 125);
+  assert.match(missing.stderr, /^Error: cannot read the env file .*\.missing/);
 });
 
 test('-w creates and enters the working directory; -u sets the user', () => {
