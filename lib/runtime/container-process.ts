@@ -18,7 +18,7 @@ const SIGPIPE = 13;
 const SIGXFSZ = 25;
 
 /** 127 when the file is missing, 126 when it exists but cannot be run (EACCES, ENOEXEC, EISDIR…). */
-export function execExitCode(error: SysError): number {
+function execExitCode(error: SysError): number {
   return error.code === 'ENOENT' || error.code === 'ENOTDIR' ? 127 : 126;
 }
 

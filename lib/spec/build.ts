@@ -13,7 +13,7 @@ import type { RunOptions } from './run-options.js';
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Device nodes bind-mounted from the host (a user namespace cannot mknod them). */
-export const HOST_DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+const HOST_DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 export interface ContainerPaths {
   /** Lower layer directories, base first (the image source's order). */
@@ -41,7 +41,7 @@ export interface SpecInput {
   tty?: boolean;
 }
 
-export function containerHostname(input: Pick<SpecInput, 'id' | 'options' | 'hostHostname'>): string {
+function containerHostname(input: Pick<SpecInput, 'id' | 'options' | 'hostHostname'>): string {
   if (input.options.hostname) return input.options.hostname;
   return input.options.network === 'host' ? input.hostHostname : input.id.slice(0, 12);
 }

@@ -23,7 +23,7 @@ interface ImageRecord {
 }
 
 /** Docker's short names: `alpine` → `docker.io/library/alpine:latest`. */
-export function normalizeReference(reference: string): string {
+function normalizeReference(reference: string): string {
   const slash = reference.indexOf('/');
   const first = slash < 0 ? '' : reference.slice(0, slash);
   const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
@@ -49,7 +49,7 @@ function readRecords(store: string): ImageRecord[] {
   return Array.isArray(parsed) ? parsed : parsed.images;
 }
 
-export function findImageRecord(records: ImageRecord[], reference: string): ImageRecord | undefined {
+function findImageRecord(records: ImageRecord[], reference: string): ImageRecord | undefined {
   const name = normalizeReference(reference);
   const byName = records.find((record) => record.names.includes(name) || record.names.includes(reference));
   if (byName) return byName;

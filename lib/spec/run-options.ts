@@ -49,7 +49,7 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'network', key: 'network', alias: 'net', type: 'string', choices: ['host', 'none'], describe: "Network: the host's (default) or none (loopback only)" },
 ];
 
-export function defaultRunOptions(): Omit<RunOptions, 'image'> {
+function defaultRunOptions(): Omit<RunOptions, 'image'> {
   return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', network: 'host' };
 }
 

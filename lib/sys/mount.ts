@@ -6,12 +6,10 @@ export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;
 export const MS_NODEV = 0x4;
 export const MS_NOEXEC = 0x8;
-export const MS_REMOUNT = 0x20;
 export const MS_NOATIME = 0x400;
 export const MS_BIND = 0x1000;
 export const MS_REC = 0x4000;
 export const MS_PRIVATE = 0x40000;
-export const MS_SLAVE = 0x80000;
 export const MS_RELATIME = 0x200000;
 export const MS_STRICTATIME = 0x1000000;
 
