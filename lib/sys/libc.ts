@@ -31,7 +31,7 @@ export class SysError extends Error {
   }
 }
 
-function describeErrno(errno: number): string {
+export function describeErrno(errno: number): string {
   const name = errnoName(errno);
   const text = strerror(errno);
   return text ? `${text} (${name})` : name;

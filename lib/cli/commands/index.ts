@@ -9,11 +9,13 @@ import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { pullCommand } from './pull.js';
 import { rmiCommand } from './rmi.js';
+import { runCommandModule } from './run.js';
 import { tagCommand } from './tag.js';
 import { unshareCommand } from './unshare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  runCommandModule,
   pullCommand,
   imagesCommand,
   rmiCommand,

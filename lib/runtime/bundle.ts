@@ -1,0 +1,133 @@
+// A container's directories on the CLI side: the bundle (runtimeDir()/containers/<id>: config.json,
+// rootfs/, the generated /etc files, state.json) and the storage (storeDir()/containers/<id>:
+// OverlayFS upper/ and work/). Both belong to the container's root (the user, or for real root the
+// first id of its range), so stage 2 can read and mount them.
+import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RootlessError } from '../errors.js';
+import { runtimeDir, storeDir } from '../paths.js';
+import type { ContainerPaths } from '../spec/build.js';
+import type { RuntimeSpec } from '../spec/oci.js';
+import type { NetworkMode } from '../spec/run-options.js';
+import type { UserNamespacePlan } from './idmap.js';
+import { removeTree } from './remove-tree.js';
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  created: string;
+}
+
+const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+function readStates(): ContainerState[] {
+  const dir = path.join(runtimeDir(), 'containers');
+  let ids: string[];
+  try {
+    ids = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return ids.flatMap((id) => {
+    try {
+      return [JSON.parse(readFileSync(path.join(dir, id, 'state.json'), 'utf8')) as ContainerState];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Docker's rule: a name is unique among existing containers; the default is a short id. */
+export function checkName(name: string): void {
+  if (!namePattern.test(name)) {
+    throw new RootlessError(`invalid container name "${name}"`, { remedy: 'Use letters, digits, _ . and -, starting with a letter or digit' });
+  }
+  const owner = readStates().find((state) => state.name === name);
+  if (owner) {
+    throw new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
+      remedy: 'Choose another --name, or remove that container',
+    });
+  }
+}
+
+/** /etc/hosts: localhost and the container's own name on loopback. */
+export function hostsFile(hostname: string): string {
+  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+}
+
+/** The host's resolv.conf; without the host's network, loopback name servers would be unreachable. */
+export function resolvConf(hostText: string, network: NetworkMode): string {
+  if (network === 'host') return hostText;
+  return hostText
+    .split('\n')
+    .filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line))
+    .join('\n');
+}
+
+function readHostResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function containerRootIds(plan: UserNamespacePlan): { uid: number; gid: number } {
+  const hostId = (mappings: UserNamespacePlan['uidMappings']) => mappings.find((m) => m.containerID === 0)!.hostID;
+  return { uid: hostId(plan.uidMappings), gid: hostId(plan.gidMappings) };
+}
+
+function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {
+  mkdirSync(dir, { mode });
+  if (process.getuid?.() === 0) chownSync(dir, owner.uid, owner.gid);
+}
+
+/**
+ * For real root the container's root is an ordinary id (100000): stage 2 mounts the overlay as it,
+ * so every directory above the layers, upper/ and the bundle must let others search them.
+ */
+function checkSearchable(dirs: string[], owner: { uid: number }): void {
+  const seen = new Set<string>();
+  for (const start of dirs) {
+    for (let dir = start; !seen.has(dir) && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const stats = statSync(dir, { throwIfNoEntry: false });
+      if (!stats || stats.uid === owner.uid || stats.mode & 0o001) continue;
+      throw new RootlessError(`${dir} cannot be searched by the container's root (uid ${owner.uid})`, { remedy: `Allow it: chmod o+x ${dir}` });
+    }
+  }
+}
+
+/** Creates both directories and writes the bundle; on failure leaves nothing behind. */
+export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, network: NetworkMode, plan: UserNamespacePlan): void {
+  const owner = containerRootIds(plan);
+  if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
+  // parents must be traversable by the container's root, which is not host root for real root
+  const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
+  mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });
+  mkdirSync(path.dirname(paths.bundleDir), { recursive: true, mode: parentMode });
+  try {
+    for (const dir of [paths.storageDir, `${paths.storageDir}/work`, paths.bundleDir]) makeOwnedDir(dir, owner);
+    makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
+    mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
+    writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
+    writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));
+    writeFileSync(path.join(paths.bundleDir, 'resolv.conf'), resolvConf(readHostResolvConf(), network));
+    writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
+    writeFileSync(path.join(paths.bundleDir, 'state.json'), JSON.stringify(state));
+  } catch (error) {
+    rmSync(paths.storageDir, { recursive: true, force: true });
+    rmSync(paths.bundleDir, { recursive: true, force: true });
+    throw new RootlessError(`cannot create the container's directories: ${(error as Error).message}`, {
+      remedy: `Check that ${storeDir()} and ${runtimeDir()} are writable`,
+      cause: error,
+    });
+  }
+}
+
+/** Removes the container's writable layer and its state. */
+export async function removeContainer(paths: ContainerPaths, plan: UserNamespacePlan): Promise<void> {
+  await removeTree(paths.storageDir, plan);
+  rmSync(paths.bundleDir, { recursive: true, force: true });
+}

@@ -1,0 +1,26 @@
+// Where a container's files go, known before anything is created: the launcher needs the bundle
+// path in stage 2's argv while the bundle is still being written.
+import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { runtimeDir, storeDir } from '../paths.js';
+import type { ContainerPaths } from '../spec/build.js';
+
+/** 64 hex digits, as docker's ids (read from /dev/urandom: node:crypto costs ~5 ms to load). */
+export function newContainerId(): string {
+  const bytes = Buffer.alloc(32);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, bytes, 0, bytes.length, null);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString('hex');
+}
+
+export function containerPaths(id: string, layers: string[]): ContainerPaths {
+  return {
+    layers,
+    storageDir: path.join(storeDir(), 'containers', id),
+    bundleDir: path.join(runtimeDir(), 'containers', id),
+  };
+}

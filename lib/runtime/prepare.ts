@@ -1,0 +1,59 @@
+// Everything the CLI does between "stage 1 launched" and "stage 2 may start": resolve the user,
+// build the spec, write the bundle. Loaded only after the launch, so that its modules load and
+// its files are written while stage 2's Node starts on the other core.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { RootlessError } from '../errors.js';
+import { buildSpec, type ContainerPaths } from '../spec/build.js';
+import type { ImageSource } from '../spec/image-source.js';
+import { readLayerFile } from '../spec/layer-files.js';
+import type { RuntimeSpec } from '../spec/oci.js';
+import type { RunOptions } from '../spec/run-options.js';
+import { checkName, createContainer } from './bundle.js';
+import type { UserNamespacePlan } from './idmap.js';
+
+function readEnvFile(file: string): { file: string; text: string } {
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new RootlessError(`cannot read the env file ${file}: ${(error as Error).message}`, { remedy: 'Check the path given to --env-file' });
+  }
+}
+
+/** Volume sources must exist (as podman: docker would create a missing one as root's directory). */
+function checkVolumeSources(spec: RuntimeSpec): void {
+  for (const mount of spec.mounts) {
+    if (!mount.options?.includes('rbind') || existsSync(mount.source)) continue;
+    throw new RootlessError(`the volume source ${mount.source} does not exist`, { remedy: `Create it first (mkdir -p ${mount.source}) or fix the -v path` });
+  }
+}
+
+export interface PrepareRequest {
+  id: string;
+  options: RunOptions;
+  image: ImageSource;
+  paths: ContainerPaths;
+  plan: UserNamespacePlan;
+}
+
+/** Builds the spec and writes the container's directories; on failure nothing is left behind. */
+export function prepareContainer({ id, options, image, paths, plan }: PrepareRequest): RuntimeSpec {
+  if (options.name !== undefined) checkName(options.name);
+  const spec = buildSpec({
+    id,
+    options,
+    image: image.config,
+    paths,
+    plan,
+    passwd: readLayerFile(image.layers, 'etc/passwd'),
+    group: readLayerFile(image.layers, 'etc/group'),
+    envFiles: options.envFile.map(readEnvFile),
+    hostEnv: process.env,
+    hostHostname: os.hostname(),
+    cwd: process.cwd(),
+  });
+  checkVolumeSources(spec);
+  const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString() };
+  createContainer(spec, paths, state, options.network, plan);
+  return spec;
+}

@@ -1,0 +1,111 @@
+// `rootless run`: image → stage 1 (namespaces) → bundle → stage 2 (root, ids, exec).
+// Stage 1 is launched as soon as the image is known: stage 2's Node takes ~100 ms to start, and
+// the CLI builds the spec and writes the bundle meanwhile, then sends `start`.
+// The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
+// container's process, returns its exit status, and with --rm removes its directories. If the CLI
+// is killed, setpriv's parent-death signal and unshare's --kill-child end the container; its
+// mounts live only in its own mount namespace.
+import { fileURLToPath } from 'node:url';
+import { RootlessError } from '../errors.js';
+import { openImageSource } from '../spec/image-source.js';
+import { containerNamespaces } from '../spec/namespaces.js';
+import type { RunOptions } from '../spec/run-options.js';
+import type { OuterChannel } from './channel.js';
+import { containerPaths, newContainerId } from './container-paths.js';
+import { defaultUserNamespace } from './idmap.js';
+import type { InitErrorMessage } from './init-error.js';
+import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+
+const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+function remedyFor(message: InitErrorMessage): string {
+  if (message.exitCode === 127) return 'Check the command name and that the image contains it';
+  if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
+  return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
+}
+
+interface SignalForwarder {
+  setTarget(pid: number): void;
+  stop(): void;
+}
+
+/** Forwards the CLI's signals to the container's command once it runs (init ignores them before). */
+function forwardSignals(): SignalForwarder {
+  let target: number | undefined;
+  const pending: NodeJS.Signals[] = [];
+  const deliver = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(target!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => (target === undefined ? pending.push(signal) : deliver(signal));
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  return {
+    setTarget(pid) {
+      target = pid;
+      pending.splice(0).forEach(deliver);
+    },
+    stop() {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+    },
+  };
+}
+
+/** Reads stage 2's messages until the channel closes; returns its error if it sent one. */
+async function followInit(channel: OuterChannel, signals: SignalForwarder): Promise<InitErrorMessage | undefined> {
+  let hostPid: number | undefined;
+  let failure: InitErrorMessage | undefined;
+  for (let message = await channel.receive(); message; message = await channel.receive()) {
+    if (message.type === 'pid') hostPid = Number(message.pid);
+    else if (message.type === 'exec' && hostPid !== undefined) signals.setTarget(hostPid);
+    else if (message.type === 'error') failure = message as InitErrorMessage;
+  }
+  return failure;
+}
+
+async function abort(launched: Launched): Promise<void> {
+  launched.child.kill('SIGKILL');
+  await launched.exited.catch(() => undefined);
+}
+
+export async function runContainer(options: RunOptions): Promise<number> {
+  const plan = defaultUserNamespace();
+  if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
+  const image = await openImageSource(options.image, options.pull);
+  const id = newContainerId();
+  const paths = containerPaths(id, image.layers);
+  const signals = forwardSignals();
+  let bundle: typeof import('./bundle.js') | undefined;
+  let started = false;
+  try {
+    const launched = await launchInNamespaces({
+      namespaces: containerNamespaces(options.network).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
+      plan,
+      argv: [process.execPath, STAGE2_JS, paths.bundleDir],
+      stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      keepChannel: true,
+      // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
+      // environment comes from the spec)
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    try {
+      const { prepareContainer } = await import('./prepare.js');
+      bundle = await import('./bundle.js');
+      prepareContainer({ id, options, image, paths, plan });
+    } catch (error) {
+      await abort(launched);
+      throw error;
+    }
+    launched.channel.send({ type: 'start' });
+    const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
+    if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
+    started = true;
+    return status;
+  } finally {
+    signals.stop();
+    if (bundle && (options.rm || !started)) await bundle.removeContainer(paths, plan);
+  }
+}

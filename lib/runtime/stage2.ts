@@ -1,0 +1,39 @@
+// Stage 2, the container's init until it execs the command: runs as root of the new namespaces
+// (started by launchInNamespaces), synchronously on Node's main thread. Imports stay tiny (no
+// yargs/execa/fs-extra): this process is on the critical path of every start, and every module
+// must be loaded before pivot_root (a lazy import afterwards would look inside the container).
+// Usage: node stage2.js BUNDLE_DIR   (fd 3: the control channel)
+import { readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { RuntimeSpec } from '../spec/oci.js';
+import { receiveSync, sendSync } from './channel.js';
+import { execProcess, setIdentity } from './container-process.js';
+import { InitError, step } from './init-error.js';
+import { buildRoot } from './rootfs.js';
+
+process.title = 'rootless-init';
+
+function run(bundle: string): never {
+  // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
+  sendSync({ type: 'pid', pid: Number(readlinkSync('/proc/self')) });
+  // the CLI writes the bundle while this process starts; `start` says it is complete
+  const start = receiveSync();
+  if (start?.type !== 'start') process.exit(125);
+  const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
+  const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
+  buildRoot(spec);
+  setIdentity(spec, setgroupsAllowed);
+  return execProcess(spec);
+}
+
+try {
+  run(process.argv[2] ?? '.');
+} catch (error) {
+  const failure = error instanceof InitError ? error : new InitError(`container init failed: ${(error as Error).message}`);
+  try {
+    sendSync(failure.toMessage());
+  } catch {
+    // the CLI is gone; nobody to tell
+  }
+  process.exit(failure.exitCode);
+}
