@@ -11,6 +11,12 @@ import { execa } from 'execa';
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'network-probe.js');
 
+/** Our environment without uvu's FORCE_COLOR, which makes child nodes warn about NO_COLOR. */
+export function childEnv(): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _color, ...env } = process.env;
+  return env;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every 50 ms for at most `ms`; returns its last answer. */
