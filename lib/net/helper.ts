@@ -5,14 +5,19 @@
 // child_process rather than execa: we need raw extra fds (ready/exit pipes) and unref(), and a
 // long-lived helper gains nothing from execa's promise of a result.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import { RootlessError } from '../errors.js';
+import { runtimeDir } from '../paths.js';
 import { findHelper } from '../runtime/idmap.js';
 
 const STOP_GRACE_MS = 2000;
 const WATCH_INTERVAL_MS = 200;
 const STDERR_LIMIT = 8192;
+/** A state directory without helper.pid this old belongs to a CLI that died while starting. */
+const UNCLAIMED_STATE_MS = 60_000;
+const HELPER_PID_FILE = 'helper.pid';
 
 /** Lines a helper prints that say nothing (this pasta build cannot reach syslog). */
 const NOISE = /^Failed to send \d+ bytes to syslog$/;
@@ -43,9 +48,37 @@ export function requireOwnNetworkNamespace(pid: number): void {
   }
 }
 
+function stateRoot(): string {
+  return path.join(runtimeDir(), 'network');
+}
+
+/** Removes state directories whose helper is gone (their CLI was killed before it could clean up). */
+function sweepStateDirs(root: string): void {
+  for (const name of readdirSync(root)) {
+    const dir = path.join(root, name);
+    try {
+      const pid = Number(readFileSync(path.join(dir, HELPER_PID_FILE), 'utf8'));
+      if (processStart(pid) !== undefined) continue;
+    } catch {
+      if (Date.now() - statSync(dir).mtimeMs < UNCLAIMED_STATE_MS) continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A private directory for a helper's sockets and files, under runtimeDir()/network. */
+export function createStateDir(name: string): string {
+  const root = stateRoot();
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  sweepStateDirs(root);
+  return mkdtempSync(path.join(root, `${name}-`));
+}
+
 export interface HelperSpawn {
   name: string;
   argv: string[];
+  /** From createStateDir(); removed when the helper has stopped. */
+  stateDir: string;
   /** Pipes handed to the helper as fds 3, 4, … (e.g. slirp4netns's --ready-fd and --exit-fd). */
   extraFds?: number;
 }
@@ -75,6 +108,7 @@ export class HelperProcess {
       });
     });
     this.pid = this.child.pid ?? -1;
+    writeFileSync(path.join(spec.stateDir, HELPER_PID_FILE), String(this.pid));
     this.child.stderr!.setEncoding('utf8');
     this.child.stderr!.on('data', (chunk: string) => {
       if (this.stderrText.length < STDERR_LIMIT) this.stderrText += chunk;
@@ -124,13 +158,13 @@ export class HelperProcess {
     }
   }
 
-  /** After readiness: the helper no longer keeps the CLI's event loop alive; `onGone` runs when `targetPid` ends. */
-  detach(targetPid: number, onGone: () => Promise<void>): void {
+  /** After readiness: the helper no longer keeps the CLI's event loop alive, and stops when `targetPid` ends. */
+  detach(targetPid: number): void {
     this.child.unref();
     for (const stream of this.child.stdio) (stream as Socket | null)?.unref?.();
     const start = processStart(targetPid);
     this.watchTimer = setInterval(() => {
-      if (processStart(targetPid) !== start) void onGone();
+      if (processStart(targetPid) !== start) void this.stop();
     }, WATCH_INTERVAL_MS);
     this.watchTimer.unref();
   }
@@ -154,7 +188,32 @@ export class HelperProcess {
       await this.exited;
     }
     for (const stream of this.child.stdio) (stream as Socket | null)?.destroy();
+    rmSync(this.spec.stateDir, { recursive: true, force: true });
   }
+}
+
+export interface HelperLaunch extends HelperSpawn {
+  /** A process in the network namespace to connect. */
+  targetPid: number;
+  /** Resolves when the helper is ready; must give up once `done()` is true. */
+  ready: (helper: HelperProcess, done: () => boolean) => Promise<void>;
+  timeoutMs: number;
+  /** Setup once ready (e.g. port forwards through an API); a failure stops the helper. */
+  configure?: () => Promise<void>;
+}
+
+/** Starts a helper against `targetPid`'s namespace, waits until it is ready and configured, and detaches it. */
+export async function launchHelper(launch: HelperLaunch): Promise<HelperProcess> {
+  const helper = new HelperProcess(launch);
+  try {
+    await helper.waitReady((done) => launch.ready(helper, done), launch.timeoutMs);
+    await launch.configure?.();
+  } catch (error) {
+    await helper.stop();
+    throw error;
+  }
+  helper.detach(launch.targetPid);
+  return helper;
 }
 
 /** Resolves once `condition()` holds, checking every few milliseconds until `done()`. */

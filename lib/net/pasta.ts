@@ -4,13 +4,12 @@
 // itself when the namespace empties, tried). Readiness: this build writes its --pid file only
 // after the interface is configured and forwarded ports are bound (checked: route and listener
 // exist the moment the file has content).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runtimeDir } from '../paths.js';
 import type { HostsEntry, NetworkDriver, RunningNetwork } from './driver.js';
 import { generateResolvConf, readHostResolvConf } from './etc-files.js';
-import { HelperProcess, pollUntil, requireOwnNetworkNamespace } from './helper.js';
+import { createStateDir, launchHelper, pollUntil, requireOwnNetworkNamespace } from './helper.js';
 import { ALL_ADDRESSES, type PastaMode, type PortMapping, type Protocol } from './options.js';
 import { requireHelper, requireTunDevice } from './preflight.js';
 
@@ -20,6 +19,16 @@ export const PASTA_DNS_FORWARD = '169.254.1.1';
 
 function hasOption(args: string[], ...names: string[]): boolean {
   return args.some((arg) => names.some((name) => arg === name || arg.startsWith(`${name}=`)));
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` among pasta options the user passed. */
+function optionValue(args: string[], ...names: string[]): string | undefined {
+  for (const [index, arg] of args.entries()) {
+    if (names.includes(arg)) return args[index + 1];
+    const inline = names.find((name) => arg.startsWith(`${name}=`));
+    if (inline) return arg.slice(inline.length + 1);
+  }
+  return undefined;
 }
 
 /** `-t [ADDR/]HOSTPORT:CONTAINERPORT` per port; no address means all of the host's. */
@@ -72,8 +81,8 @@ function readRouteTable(pid: number): string {
 
 /** pasta copies the host's address of the interface with the default route, unless told (-a). */
 function containerAddress(mode: PastaMode): string | undefined {
-  const given = mode.args.findIndex((arg) => arg === '-a' || arg === '--address');
-  if (given >= 0) return mode.args[given + 1];
+  const given = optionValue(mode.args, '-a', '--address');
+  if (given) return given;
   const route = defaultGateway(readRouteTable(process.pid));
   const addresses = route ? os.networkInterfaces()[route.interface] : undefined;
   return addresses?.find((info) => info.family === 'IPv4')?.address;
@@ -98,29 +107,24 @@ export const pastaDriver: NetworkDriver<PastaMode> = {
     const binary = requireHelper('pasta');
     requireTunDevice();
     requireOwnNetworkNamespace(pid);
-    mkdirSync(runtimeDir(), { recursive: true, mode: 0o700 });
-    const stateDir = mkdtempSync(path.join(runtimeDir(), 'pasta-'));
+    const stateDir = createStateDir('pasta');
     const pidFile = path.join(stateDir, 'pasta.pid');
-    const helper = new HelperProcess({ name: 'pasta', argv: pastaArguments(binary, pid, mode, ports, pidFile) });
-    const stop = async () => {
-      await helper.stop();
-      rmSync(stateDir, { recursive: true, force: true });
-    };
-    try {
-      await helper.waitReady((done) => pollUntil(() => pidFileWritten(pidFile), done), READY_TIMEOUT_MS);
-    } catch (error) {
-      await stop();
-      throw error;
-    }
-    helper.detach(pid, stop);
+    const helper = await launchHelper({
+      name: 'pasta',
+      argv: pastaArguments(binary, pid, mode, ports, pidFile),
+      stateDir,
+      targetPid: pid,
+      ready: (_helper, done) => pollUntil(() => pidFileWritten(pidFile), done),
+      timeoutMs: READY_TIMEOUT_MS,
+    });
     return {
       driver: 'pasta',
-      resolvConf: generateResolvConf([PASTA_DNS_FORWARD], readHostResolvConf()),
+      resolvConf: generateResolvConf([optionValue(mode.args, '--dns-forward') ?? PASTA_DNS_FORWARD], readHostResolvConf()),
       hostsEntries: hostsEntries(mode, pid),
       containerAddress: containerAddress(mode),
       ports,
       helperPid: helper.pid,
-      stop,
+      stop: () => helper.stop(),
     };
   },
 };

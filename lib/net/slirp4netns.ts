@@ -1,15 +1,13 @@
 // slirp4netns: a user-mode TCP/IP stack on a tap device in the container's namespace. It tells us
 // it is ready on --ready-fd, exits when we close --exit-fd (also when the CLI dies, as the kernel
 // closes our end), and takes port forwards as JSON on its API socket.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
-import { runtimeDir } from '../paths.js';
 import type { HostsEntry, NetworkDriver, RunningNetwork } from './driver.js';
 import { generateResolvConf, readHostResolvConf } from './etc-files.js';
-import { HelperProcess, requireOwnNetworkNamespace } from './helper.js';
+import { createStateDir, launchHelper, requireOwnNetworkNamespace } from './helper.js';
 import { addressInCidr, type PortMapping, type Slirp4netnsMode } from './options.js';
 import { requireHelper, requireTunDevice } from './preflight.js';
 
@@ -94,26 +92,21 @@ export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
     const binary = requireHelper('slirp4netns');
     requireTunDevice();
     requireOwnNetworkNamespace(pid);
-    mkdirSync(runtimeDir(), { recursive: true, mode: 0o700 });
-    const stateDir = mkdtempSync(path.join(runtimeDir(), 'slirp4netns-'));
+    const stateDir = createStateDir('slirp4netns');
     const apiSocket = path.join(stateDir, 'api.sock');
-    const helper = new HelperProcess({ name: 'slirp4netns', argv: slirpArguments(binary, pid, mode, apiSocket), extraFds: 2 });
-    const stop = async () => {
-      await helper.stop();
-      rmSync(stateDir, { recursive: true, force: true });
-    };
     const addresses = slirpAddresses(mode.cidr);
-    try {
-      await helper.waitReady(
-        () => new Promise<void>((resolve) => helper.fd(READY_FD).once('data', () => resolve())),
-        READY_TIMEOUT_MS,
-      );
-      for (const port of ports) await addPortForward(apiSocket, addresses.container, port);
-    } catch (error) {
-      await stop();
-      throw error;
-    }
-    helper.detach(pid, stop);
+    const helper = await launchHelper({
+      name: 'slirp4netns',
+      argv: slirpArguments(binary, pid, mode, apiSocket),
+      stateDir,
+      extraFds: 2,
+      targetPid: pid,
+      ready: (started) => new Promise<void>((resolve) => started.fd(READY_FD).once('data', () => resolve())),
+      timeoutMs: READY_TIMEOUT_MS,
+      configure: async () => {
+        for (const port of ports) await addPortForward(apiSocket, addresses.container, port);
+      },
+    });
     return {
       driver: 'slirp4netns',
       resolvConf: generateResolvConf([addresses.dns], readHostResolvConf()),
@@ -121,7 +114,7 @@ export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
       containerAddress: addresses.container,
       ports,
       helperPid: helper.pid,
-      stop,
+      stop: () => helper.stop(),
     };
   },
 };

@@ -2,14 +2,28 @@
 // per driver: a namespace held like stage 1 holds it, the driver started against its pid, and
 // the result observed from inside (busybox ip, a node probe) and from the host (127.0.0.1 only).
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runtimeDir } from '../../lib/paths.js';
 import { parseNetwork, parsePublish, reservePorts, startNetwork, type RunningNetwork } from '../../lib/net/index.js';
 import { childEnv, eventually, holdNetworkNamespace, httpGet, processAlive, udpExchange, type Holder } from './netns-holder.js';
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), 'network-cli.js');
+
+/** The helper's state directory under runtimeDir()/network, found by its helper.pid. */
+function stateDirOf(helperPid: number): string | undefined {
+  const root = path.join(runtimeDir(), 'network');
+  return readdirSync(root).find((name) => {
+    try {
+      return readFileSync(path.join(root, name, 'helper.pid'), 'utf8') === String(helperPid);
+    } catch {
+      return false;
+    }
+  });
+}
 
 export interface DriverExpectations {
   /** The --network value. */
@@ -134,6 +148,10 @@ export function driverSuite(name: string, expect: DriverExpectations) {
       assert.ok(processAlive(helperPid));
       cli.kill('SIGKILL');
       assert.ok(await eventually(() => !processAlive(helperPid)), 'helper outlived the CLI');
+      // the dead CLI left its state directory; the next start sweeps it away
+      assert.ok(stateDirOf(helperPid), 'state directory of the killed CLI');
+      await withNetwork(expect.network, [], async () => undefined);
+      assert.is(stateDirOf(helperPid), undefined);
     } finally {
       cli.kill('SIGKILL');
       if (helperPid && processAlive(helperPid)) process.kill(helperPid, 'SIGKILL');
