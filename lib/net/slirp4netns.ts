@@ -69,7 +69,17 @@ async function addPortForward(socketPath: string, guestAddress: string, port: Po
   }
   if (answer.error) {
     throw new RootlessError(`slirp4netns cannot forward host port ${where}: ${answer.error.desc ?? JSON.stringify(answer.error)}`, {
-      remedy: 'Check that the port is free (ss -lntup) or publish on another one',
+      remedy: `Check that the port is free (ss -lntup 'sport = :${port.hostPort}') or publish on another one`,
+    });
+  }
+}
+
+/** slirp4netns 1.2's add_hostfwd takes IPv4 host addresses only ("bad arguments.host_addr" otherwise). */
+function requireIPv4Hosts(ports: PortMapping[]): void {
+  const ipv6 = ports.find((port) => net.isIPv6(port.hostIP));
+  if (ipv6) {
+    throw new RootlessError(`slirp4netns cannot publish on the IPv6 address ${ipv6.hostIP}`, {
+      remedy: `Publish on an IPv4 address (-p 127.0.0.1:${ipv6.hostPort}:${ipv6.containerPort}) or use --network pasta`,
     });
   }
 }
@@ -90,6 +100,7 @@ export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
   name: 'slirp4netns',
   async start(pid, mode, ports): Promise<RunningNetwork> {
     const binary = requireHelper('slirp4netns');
+    requireIPv4Hosts(ports);
     requireTunDevice();
     requireOwnNetworkNamespace(pid);
     const stateDir = createStateDir('slirp4netns');

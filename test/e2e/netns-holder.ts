@@ -42,8 +42,8 @@ export interface Holder {
   pid: number;
   /** Runs argv inside the namespaces; resolves with its output (never rejects on exit status). */
   run(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  /** Starts the probe server inside; resolves once it listens. */
-  serve(httpPort: number, udpPort: number, marker: string): Promise<ChildProcess>;
+  /** Starts the probe server inside (on 0.0.0.0 unless told); resolves once it listens. */
+  serve(httpPort: number, udpPort: number, marker: string, address?: string): Promise<ChildProcess>;
   /** TCP connect from inside; the probe's output. */
   connect(host: string, port: number): Promise<string>;
   kill(): Promise<void>;
@@ -71,8 +71,8 @@ export async function holdNetworkNamespace(): Promise<Holder> {
       const result = await execa('nsenter', [...nsenterArgs(pid), ...argv], { reject: false, stdin: 'ignore', timeout: 20_000 });
       return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
-    async serve(httpPort, udpPort, marker) {
-      const server = spawn('nsenter', [...nsenterArgs(pid), process.execPath, PROBE, 'server', String(httpPort), String(udpPort), marker], {
+    async serve(httpPort, udpPort, marker, address = '0.0.0.0') {
+      const server = spawn('nsenter', [...nsenterArgs(pid), process.execPath, PROBE, 'server', String(httpPort), String(udpPort), marker, address], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(server);

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import os from 'node:os';
 import * as assert from 'uvu/assert';
-import { parseNetwork, startNetwork, type RunningNetwork } from '../../lib/net/index.js';
+import { parseNetwork, parsePublish, reservePorts, startNetwork, type RunningNetwork } from '../../lib/net/index.js';
 import { driverSuite } from './network-drivers.js';
-import { holdNetworkNamespace } from './netns-holder.js';
+import { holdNetworkNamespace, httpGet } from './netns-holder.js';
 
 // pasta copies the host's address and gateway of its default-route interface.
 const hostAddress = Object.values(os.networkInterfaces()).flat().find((info) => info && info.family === 'IPv4' && !info.internal)?.address ?? 'none';
@@ -36,6 +36,19 @@ test('with pasta:--map-gw the host loopback is reachable at the gateway address'
     await running?.stop();
     await holder.kill();
     server.close();
+  }
+});
+
+test('a port published on [::1] reaches a server on :: inside', async () => {
+  const holder = await holdNetworkNamespace();
+  let running: RunningNetwork | undefined;
+  try {
+    await holder.serve(80, 5353, 'six', '::');
+    running = await startNetwork(parseNetwork('pasta', () => true), holder.pid, { ports: await reservePorts(parsePublish('[::1]::80')) });
+    assert.is(await httpGet(running.ports[0]!.hostPort, '::1'), 'six ::1');
+  } finally {
+    await running?.stop();
+    await holder.kill();
   }
 });
 

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import * as assert from 'uvu/assert';
+import type { RootlessError } from '../../lib/errors.js';
 import { parseNetwork, startNetwork, type RunningNetwork } from '../../lib/net/index.js';
 import { driverSuite } from './network-drivers.js';
 import { holdNetworkNamespace } from './netns-holder.js';
@@ -54,6 +55,16 @@ test('another cidr moves every address', async () => {
   } finally {
     await running?.stop();
     await holder.kill();
+  }
+});
+
+test('an IPv6 host address is refused before slirp4netns starts', async () => {
+  const ports = [{ hostIP: '::1', hostPort: 40080, containerPort: 80, protocol: 'tcp' as const }];
+  try {
+    await startNetwork(parseNetwork('slirp4netns', () => true), process.pid, { ports });
+    assert.unreachable('started');
+  } catch (error) {
+    assert.match((error as RootlessError).line, /slirp4netns cannot publish on the IPv6 address ::1\. .*use --network pasta/);
   }
 });
 
