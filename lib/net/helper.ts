@@ -19,8 +19,8 @@ const STDERR_LIMIT = 8192;
 const UNCLAIMED_STATE_MS = 60_000;
 const HELPER_PID_FILE = 'helper.pid';
 
-/** Lines a helper prints that say nothing (this pasta build cannot reach syslog). */
-const NOISE = /^Failed to send \d+ bytes to syslog$/;
+/** Lines a helper prints that say nothing about a failure (this pasta build cannot reach syslog). */
+const NOISE = /^(Failed to send \d+ bytes to syslog|Don't run as root\. Changing to nobody\.\.\.)$/;
 
 /** Fields of /proc/PID/stat after the command name: state, then starttime at index 19. */
 function processStart(pid: number): string | undefined {

@@ -47,6 +47,8 @@ export function pastaArguments(binary: string, pid: number, mode: PastaMode, por
   if (!hasOption(user, '-I', '--ns-ifname')) args.push('--ns-ifname', 'eth0');
   if (!mode.mapGateway && !hasOption(user, '--no-map-gw')) args.push('--no-map-gw');
   if (!hasOption(user, '--dns-forward')) args.push('--dns-forward', PASTA_DNS_FORWARD);
+  // As root, pasta would drop to nobody, which may not open the namespaces of a root-owned process.
+  if (process.getuid?.() === 0 && !hasOption(user, '--runas')) args.push('--runas', '0');
   const defaults: Array<[string, string, string[]]> = [
     ['-t', '--tcp-ports', forwardSpecs(ports, 'tcp')],
     ['-u', '--udp-ports', forwardSpecs(ports, 'udp')],
