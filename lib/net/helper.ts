@@ -126,16 +126,17 @@ export class HelperProcess {
     return lines.find((line) => line && !NOISE.test(line)) ?? '';
   }
 
-  failure(what: string, remedy?: string): RootlessError {
+  private failure(what: string): RootlessError {
     const said = this.firstMessage();
     return new RootlessError(`${this.spec.name} ${what}${said ? `: ${said}` : ''}`, {
-      remedy: remedy ?? `Run \`${this.spec.argv.join(' ')}\` by hand to see the whole message`,
+      remedy: `See \`man ${this.spec.name}\`; ROOTLESS_DEBUG=1 shows its command line and whole output`,
+      cause: { command: this.spec.argv.join(' '), stderr: this.stderrText },
     });
   }
 
   /**
    * Waits for `ready`; throws with the helper's first message if it exits first or stays silent
-   * for `timeoutMs`, stopping it in the last case. `ready` must settle once `done()` turns true.
+   * for `timeoutMs`. `ready` may give up once `done()` turns true.
    */
   async waitReady(ready: (done: () => boolean) => Promise<void>, timeoutMs: number): Promise<void> {
     let finished = false;
@@ -148,10 +149,7 @@ export class HelperProcess {
         timeout,
       ]);
       if (outcome === 'exited') throw this.failure(`${this.exitedWith} before the network was up`);
-      if (outcome === 'timeout') {
-        await this.stop();
-        throw this.failure(`did not bring the network up within ${timeoutMs / 1000} s`);
-      }
+      if (outcome === 'timeout') throw this.failure(`did not bring the network up within ${timeoutMs / 1000} s`);
     } finally {
       finished = true;
       clearTimeout(timer);
@@ -163,6 +161,10 @@ export class HelperProcess {
     this.child.unref();
     for (const stream of this.child.stdio) (stream as Socket | null)?.unref?.();
     const start = processStart(targetPid);
+    if (start === undefined) {
+      void this.stop();
+      return;
+    }
     this.watchTimer = setInterval(() => {
       if (processStart(targetPid) !== start) void this.stop();
     }, WATCH_INTERVAL_MS);

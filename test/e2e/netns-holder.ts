@@ -68,12 +68,13 @@ export async function holdNetworkNamespace(): Promise<Holder> {
   const holder: Holder = {
     pid,
     async run(argv) {
-      const result = await execa('nsenter', [...nsenterArgs(pid), ...argv], { reject: false, stdin: 'ignore', timeout: 20_000 });
+      const result = await execa('nsenter', [...nsenterArgs(pid), ...argv], { reject: false, stdin: 'ignore', timeout: 20_000, env: childEnv(), extendEnv: false });
       return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     async serve(httpPort, udpPort, marker, address = '0.0.0.0') {
       const server = spawn('nsenter', [...nsenterArgs(pid), process.execPath, PROBE, 'server', String(httpPort), String(udpPort), marker, address], {
         stdio: ['ignore', 'pipe', 'inherit'],
+        env: childEnv(),
       });
       children.push(server);
       await new Promise<void>((resolve, reject) => {

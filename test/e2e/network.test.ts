@@ -90,6 +90,27 @@ test('a host port held by a host program is refused too', async () => {
   }
 });
 
+test('a helper that fails says why in one line, and leaves nothing running', async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const holder = await holdNetworkNamespace();
+  try {
+    // a port taken after reservePorts checked it: the helper's own bind fails
+    const taken = [{ hostIP: '127.0.0.1', hostPort: (server.address() as net.AddressInfo).port, containerPort: 80, protocol: 'tcp' as const }];
+    const pasta = await rootlessError(startNetwork(parseNetwork('pasta', () => true), holder.pid, { ports: taken }));
+    assert.match(pasta, new RegExp(`^pasta exited with status \\d+ before the network was up: Failed to bind any port for '-t 127\\.0\\.0\\.1/${taken[0]!.hostPort}:80'`));
+    const slirp = await rootlessError(startNetwork(parseNetwork('slirp4netns', () => true), holder.pid, { ports: taken }));
+    assert.match(slirp, new RegExp(`^slirp4netns cannot forward host port 127\\.0\\.0\\.1:${taken[0]!.hostPort}/tcp: `));
+    const option = await rootlessError(startNetwork(parseNetwork('pasta:--no-such-option', () => true), holder.pid));
+    assert.match(option, /^pasta exited with status \d+ before the network was up: .*no-such-option/);
+    const helpers = await execa('pgrep', ['-u', String(process.getuid?.()), '-f', `(pasta|slirp4netns) .*${holder.pid}$`], { reject: false });
+    assert.is(helpers.stdout, '', 'helper processes left running');
+  } finally {
+    await holder.kill();
+    server.close();
+  }
+});
+
 // An unusable /dev/net/tun, made in a mount namespace of our own: a file we cannot open over it
 // (/etc/shadow: its owner is not mapped there, so even namespace root cannot open it).
 test('an unusable /dev/net/tun is one line naming chmod 666 for pasta and slirp4netns', async () => {
