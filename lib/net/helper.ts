@@ -52,26 +52,35 @@ function stateRoot(): string {
   return path.join(runtimeDir(), 'network');
 }
 
-/** Removes state directories whose helper is gone (their CLI was killed before it could clean up). */
-function sweepStateDirs(root: string): void {
-  for (const name of readdirSync(root)) {
-    const dir = path.join(root, name);
+/** Whether a state directory's helper is gone (its CLI was killed before it could clean up). */
+function abandoned(dir: string): boolean {
+  try {
+    return processStart(Number(readFileSync(path.join(dir, HELPER_PID_FILE), 'utf8'))) === undefined;
+  } catch {
     try {
-      const pid = Number(readFileSync(path.join(dir, HELPER_PID_FILE), 'utf8'));
-      if (processStart(pid) !== undefined) continue;
+      return Date.now() - statSync(dir).mtimeMs > UNCLAIMED_STATE_MS;
     } catch {
-      if (Date.now() - statSync(dir).mtimeMs < UNCLAIMED_STATE_MS) continue;
+      return false; // another CLI removed it meanwhile
     }
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** A private directory for a helper's sockets and files, under runtimeDir()/network. */
+/** A private directory for a helper's sockets and files, under runtimeDir()/network; sweeps abandoned ones. */
 export function createStateDir(name: string): string {
   const root = stateRoot();
-  mkdirSync(root, { recursive: true, mode: 0o700 });
-  sweepStateDirs(root);
-  return mkdtempSync(path.join(root, `${name}-`));
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    for (const entry of readdirSync(root)) {
+      const dir = path.join(root, entry);
+      if (abandoned(dir)) rmSync(dir, { recursive: true, force: true });
+    }
+    return mkdtempSync(path.join(root, `${name}-`));
+  } catch (error) {
+    throw new RootlessError(`cannot create a state directory in ${root}: ${(error as Error).message}`, {
+      remedy: 'Point XDG_RUNTIME_DIR (or ROOTLESS_RUNTIME_DIR) at a directory this user owns',
+      cause: error,
+    });
+  }
 }
 
 export interface HelperSpawn {
