@@ -30,7 +30,7 @@ export interface DriverExpectations {
   network: string;
   /** A --network value under which published UDP answers reach a 127.0.0.1 client (see the report). */
   udpNetwork: string;
-  /** UDP publish with host port = container port (pasta of 2023-03 loses replies otherwise). */
+  /** UDP publish with host port = container port (pasta of 2023-03 loses replies when host port > container port). */
   udpSamePort: boolean;
   interfaceName: string;
   /** Expected `inet` of the interface, e.g. 10.0.2.100/24. */

@@ -11,7 +11,7 @@ const hostAddress = Object.values(os.networkInterfaces()).flat().find((info) => 
 const test = driverSuite('pasta', {
   network: 'pasta',
   udpNetwork: 'pasta',
-  // This pasta build (2023-03) loses UDP answers to 127.0.0.1 when host port != container port.
+  // This pasta build (2023-03) loses UDP answers to a 127.0.0.1 client when host port > container port.
   udpSamePort: true,
   interfaceName: 'eth0',
   address: new RegExp(`inet ${hostAddress.replace(/\./g, '\\.')}/`),
