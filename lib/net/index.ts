@@ -14,9 +14,10 @@ export type { NetworkMode, PastaMode, PortMapping, Protocol, PublishRequest, Sli
 export { parseNetwork, parsePublish, publishExposed } from './options.js';
 export { reservePorts, type PortCheckOptions } from './ports.js';
 export { generateHosts, generateResolvConf } from './etc-files.js';
+export { networkWarnings } from './warnings.js';
 
 export interface StartNetworkOptions {
-  /** From reservePorts(); ignored (with a warning from portsIgnoredWarning) for none and host. */
+  /** From reservePorts(); ignored for none and host (networkWarnings() says so). */
   ports?: PortMapping[];
   /** The container's hostname: /etc/hosts maps it to the container's address. */
   hostname?: string;
@@ -32,12 +33,6 @@ const drivers: { [Kind in NetworkMode['kind']]: NetworkDriver<Extract<NetworkMod
 /** pasta is the default where it is installed (as in Podman 5), slirp4netns otherwise. */
 export function pastaInstalled(): boolean {
   return findHelper('pasta') !== undefined;
-}
-
-/** What to tell the user when -p/-P meet a mode without forwarding (Podman warns the same way). */
-export function portsIgnoredWarning(mode: NetworkMode, portCount: number): string | undefined {
-  if (portCount === 0 || (mode.kind !== 'none' && mode.kind !== 'host')) return undefined;
-  return `published ports are ignored with --network ${mode.kind}`;
 }
 
 /** Connects the network namespace of `pid` (a process of the container, e.g. stage 1's) as `mode` says. */
