@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RootlessError } from '../../lib/errors.js';
+import { defaultUserNamespace } from '../../lib/runtime/idmap.js';
+import { launchInNamespaces } from '../../lib/runtime/launcher.js';
 import { parseNetwork, parsePublish, reservePorts, startNetwork, type RunningNetwork } from '../../lib/net/index.js';
 import { readUnprivilegedPortStart } from '../../lib/net/ports.js';
 import { childEnv, holdNetworkNamespace } from './netns-holder.js';
@@ -108,6 +110,27 @@ test('a helper that fails says why in one line, and leaves nothing running', asy
   } finally {
     await holder.kill();
     server.close();
+  }
+});
+
+test('stage 1 of launchInNamespaces is the pid to pass: its namespaces get the network', async () => {
+  const launched = await launchInNamespaces({
+    namespaces: ['user', 'mount', 'pid', 'net', 'uts', 'ipc'],
+    plan: defaultUserNamespace(),
+    argv: ['sleep', '60'],
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let running: RunningNetwork | undefined;
+  try {
+    const ports = await reservePorts(parsePublish('127.0.0.1::80'));
+    running = await startNetwork(parseNetwork('slirp4netns', () => true), launched.child.pid!, { ports });
+    const sleeper = await execa('pgrep', ['-P', String(launched.child.pid)], { reject: false });
+    const inside = await execa('nsenter', ['--target', sleeper.stdout.trim() || String(launched.child.pid), '--user', '--net', '--preserve-credentials', 'busybox', 'ip', 'addr', 'show', 'tap0'], { reject: false });
+    assert.match(inside.stdout, /inet 10\.0\.2\.100\/24/);
+  } finally {
+    await running?.stop();
+    launched.child.kill('SIGKILL');
+    await launched.exited;
   }
 });
 
