@@ -6,8 +6,8 @@ import { hostDriver, noneDriver } from './loopback.js';
 import type { NetworkMode, PortMapping } from './options.js';
 import { pastaDriver } from './pasta.js';
 import { defaultHelperMissing } from './preflight.js';
-import { findHelper } from '../runtime/idmap.js';
 import { slirp4netnsDriver } from './slirp4netns.js';
+import { findHelper } from '../runtime/idmap.js';
 
 export type { HostsEntry, NetworkDriver, RunningNetwork } from './driver.js';
 export type { NetworkMode, PastaMode, PortMapping, Protocol, PublishRequest, Slirp4netnsMode } from './options.js';
@@ -37,10 +37,8 @@ export function pastaInstalled(): boolean {
 
 /** Connects the network namespace of `pid` (a process of the container, e.g. stage 1's) as `mode` says. */
 export async function startNetwork(mode: NetworkMode, pid: number, options: StartNetworkOptions = {}): Promise<RunningNetwork> {
-  if ((mode.kind === 'pasta' || mode.kind === 'slirp4netns') && !findHelper('pasta') && !findHelper('slirp4netns')) {
-    throw defaultHelperMissing();
-  }
   const forwarding = mode.kind === 'pasta' || mode.kind === 'slirp4netns';
+  if (forwarding && !findHelper('pasta') && !findHelper('slirp4netns')) throw defaultHelperMissing();
   const driver = drivers[mode.kind] as NetworkDriver;
   const network = await driver.start(pid, mode, forwarding ? (options.ports ?? []) : []);
   if (options.hostname && network.containerAddress) {
