@@ -6,9 +6,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RootlessError } from '../errors.js';
 import { removeAsNamespaceRoot } from '../runtime/remove.js';
-import { LOCK_EX, LOCK_NB, flock } from '../sys/fs.js';
 
 const LOCK_WAIT_LIMIT_MS = 5 * 60_000;
+
+/** flock(LOCK_EX|LOCK_NB). lib/sys is loaded on first use: an image lookup (`rootless run`) must not pay for koffi. */
+async function tryLock(fd: number): Promise<boolean> {
+  const { LOCK_EX, LOCK_NB, flock } = await import('../sys/fs.js');
+  return flock(fd, LOCK_EX | LOCK_NB);
+}
 
 /** Takes an exclusive flock on `file` (created if missing), polling while another process holds it. */
 export async function acquireFileLock(file: string): Promise<fs.FileHandle> {
@@ -16,7 +21,7 @@ export async function acquireFileLock(file: string): Promise<fs.FileHandle> {
   const deadline = Date.now() + LOCK_WAIT_LIMIT_MS;
   let delay = 5;
   try {
-    while (!flock(handle.fd, LOCK_EX | LOCK_NB)) {
+    while (!(await tryLock(handle.fd))) {
       if (Date.now() > deadline) {
         throw new RootlessError(`another rootless process has held the store lock ${file} for 5 minutes`, {
           remedy: 'Wait for it to finish, or find it with `fuser -v ' + file + '`',
@@ -44,7 +49,7 @@ export async function createTempDir(tmpDir: string, prefix: string): Promise<Tem
   const dir = await fs.mkdtemp(path.join(tmpDir, `${prefix}-`));
   await fs.chmod(dir, 0o711); // the unpack worker of root runs as a subordinate id
   const handle = await fs.open(dir, 'r');
-  flock(handle.fd, LOCK_EX | LOCK_NB); // a fresh directory: nobody else can hold it
+  await tryLock(handle.fd); // a fresh directory: nobody else can hold it
   return {
     path: dir,
     async release() {
@@ -68,7 +73,7 @@ export async function removeStaleTempDirs(tmpDir: string): Promise<void> {
       continue;
     }
     try {
-      if (flock(handle.fd, LOCK_EX | LOCK_NB)) stale.push(entry);
+      if (await tryLock(handle.fd)) stale.push(entry);
     } finally {
       await handle.close();
     }
