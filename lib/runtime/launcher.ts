@@ -45,15 +45,22 @@ export interface Launcher {
   command(namespaces: NamespaceKind[], argv: string[]): string[];
 }
 
-/** The program stage 1 execs: waits for 'go', becomes namespace root if needed, execs argv. */
-function waitingShim(argv: string[], keepChannel: boolean): string[] {
+/**
+ * The program stage 1 execs: waits for 'go', becomes namespace root if needed, then runs argv.
+ * With a PID namespace argv must be a child (it becomes the namespace's PID 1), so the shell stays
+ * as its parent and exits with its status (128+N when a signal killed it, as a shell reports it).
+ * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
+ * signal would be inherited by the container, and the CLI forwards signals to it itself.
+ */
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
-  const script = `read -r _ <&3 || exit 125; exec "$@"${closeChannel}`;
+  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}` : `exec "$@"${closeChannel}`;
+  const script = `read -r _ <&3 || exit 125; ${run}`;
   const becomeRoot = process.getuid?.() === 0 ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
   return ['/bin/sh', '-c', script, 'rootless-stage1', ...becomeRoot, ...argv];
 }
 
-/** util-linux unshare: on every Linux. `--fork` is needed for a PID namespace to take effect. */
+/** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
 export const unshareLauncher: Launcher = {
   command(namespaces, argv) {
     const unshare = findHelper('unshare');
@@ -64,7 +71,6 @@ export const unshareLauncher: Launcher = {
     }
     const flags = namespaces.map((kind) => `--${kind}`);
     flags.push('--keep-caps');
-    if (namespaces.includes('pid')) flags.push('--fork', '--kill-child=SIGKILL');
     const setpriv = findHelper('setpriv');
     const prefix = setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
     return [...prefix, unshare, ...flags, '--', ...argv];
@@ -99,7 +105,7 @@ async function waitForUserNamespace(pid: number, exited: Promise<number>): Promi
 
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
-  const [file, ...args] = launcher.command(request.namespaces, waitingShim(request.argv, request.keepChannel ?? false));
+  const [file, ...args] = launcher.command(request.namespaces, waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid')));
   const child = spawn(file!, args, {
     stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
     env: request.env ?? process.env,

@@ -3,7 +3,7 @@
 // the CLI builds the spec and writes the bundle meanwhile, then sends `start`.
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
-// is killed, setpriv's parent-death signal and unshare's --kill-child end the container; its
+// is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
 // mounts live only in its own mount namespace.
 import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';

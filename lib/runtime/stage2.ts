@@ -4,16 +4,20 @@
 // must be loaded before pivot_root (a lazy import afterwards would look inside the container).
 // Usage: node stage2.js BUNDLE_DIR   (fd 3: the control channel)
 import { readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { receiveSync, sendSync } from './channel.js';
 import { execProcess, setIdentity } from './container-process.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
+import { PR_SET_PDEATHSIG, prctl } from '../sys/process.js';
 
 process.title = 'rootless-init';
 
 function run(bundle: string): never {
+  // the parent is stage 1's shell, which dies with the CLI: so does this process and its namespace
+  prctl(PR_SET_PDEATHSIG, constants.signals.SIGKILL);
   // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
   sendSync({ type: 'pid', pid: Number(readlinkSync('/proc/self')) });
   // the CLI writes the bundle while this process starts; `start` says it is complete
