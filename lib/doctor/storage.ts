@@ -110,9 +110,10 @@ export function layerStrategy(root: boolean, idmap: IdmapProbeInfo[] | null): La
   const store = idmap?.find((probe) => probe.target === 'store');
   if (!store) return null;
   if (root && store.works) {
+    // what `rootless run` does today: ID-mapped layers for root are the next step (issue: ID-mapped mounts)
     return {
-      mode: 'idmapped',
-      reason: `real root can ID-map ${store.filesystem} mounts: layers stay owned by 0 on disk and appear owned by each container's root`,
+      mode: 'unpacked-in-userns',
+      reason: `layers unpacked inside the container range's user namespace (owned by that range on disk); ${store.filesystem} would allow ID-mapped layers, which rootless does not use yet`,
     };
   }
   if (root) {
@@ -206,7 +207,7 @@ export function checkIdmap(info: HostInfo): CheckResult | undefined {
   const probes = idmap.map((probe) => `${probe.target} (${probe.filesystem}): ${probe.works ? 'works' : probe.error}`).join('; ');
   const detail = `${probes} → ${strategy ? `${strategy.mode}: ${strategy.reason}` : 'no layer strategy'}`;
   const tmpfs = idmap.find((probe) => probe.target === 'tmpfs');
-  if (info.user.root && strategy?.mode !== 'idmapped') {
+  if (info.user.root && idmap.some((probe) => probe.target === 'store' && !probe.works)) {
     return {
       ...result,
       status: 'warn',

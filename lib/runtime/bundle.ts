@@ -84,7 +84,7 @@ function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0
 }
 
 /**
- * For real root the container's root is an ordinary id (100000): stage 2 mounts the overlay as it,
+ * For real root the container's root is an ordinary id (ROOT_DEFAULT_RANGE): stage 2 mounts the overlay as it,
  * so every directory above the layers, upper/ and the bundle must let others search them.
  */
 function checkSearchable(dirs: string[], owner: { uid: number }): void {

@@ -89,8 +89,12 @@ export function mappingsFromRanges(id: number, ranges: SubIdRange[]): IdMapping[
   return mappings;
 }
 
-/** Root's containers must never be host root: map container 0…65535 to a high range. */
-export const ROOT_DEFAULT_RANGE: SubIdRange = { start: 100000, count: 65536 };
+/**
+ * Root's containers must never be host root: container 0…65535 map to 0x70000000 and up, above
+ * systemd-nspawn's container ranges and far from the ranges useradd gives users from 100000 on
+ * (sharing a user's range would let root's containers and that user's touch each other's files).
+ */
+export const ROOT_DEFAULT_RANGE: SubIdRange = { start: 0x70000000, count: 65536 };
 
 /** The mapping a container (or an unpack) of this user gets by default. */
 export function defaultUserNamespace(user: UserIdentity = currentUser()): UserNamespacePlan {
