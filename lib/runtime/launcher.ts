@@ -103,6 +103,17 @@ async function waitForUserNamespace(pid: number, exited: Promise<number>): Promi
   }
 }
 
+/**
+ * A namespace or id map that could not be made is nearly always host configuration: replace the
+ * generic remedy with the one line of `rootless doctor` that names what is missing and the fix.
+ */
+async function withHostDiagnosis(error: unknown): Promise<unknown> {
+  if (!(error instanceof RootlessError)) return error;
+  const { firstRunDiagnosis } = await import('../doctor/checks.js');
+  const diagnosis = await firstRunDiagnosis();
+  return diagnosis ? new RootlessError(error.message, { remedy: diagnosis, exitCode: error.exitCode, cause: error }) : error;
+}
+
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
   const [file, ...args] = launcher.command(request.namespaces, waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid')));
@@ -124,7 +135,7 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   } catch (error) {
     child.kill('SIGKILL');
     await exited.catch(() => undefined);
-    throw error;
+    throw await withHostDiagnosis(error);
   }
   channel.send({ type: 'go' });
   return { child, channel, exited };
