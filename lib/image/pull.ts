@@ -177,11 +177,15 @@ async function pullLayer(job: LayerJob): Promise<string[]> {
   const blobFile = path.join(job.staging, `layer-${job.index}.blob`);
   await fs.mkdir(dir);
   const compression = layerCompression(layer.mediaType);
-  const { stream } = await job.client.fetchBlob(job.repository, layer.digest);
-  const unpack = await startUnpack(dir, compression, job.plan).catch((error: unknown) => {
-    stream.destroy();
-    throw error;
-  });
+  // the worker's user namespace is made while the registry answers
+  const [fetched, started] = await Promise.allSettled([job.client.fetchBlob(job.repository, layer.digest), startUnpack(dir, compression, job.plan)]);
+  if (fetched.status === 'rejected' || started.status === 'rejected') {
+    if (fetched.status === 'fulfilled') fetched.value.stream.destroy();
+    if (started.status === 'fulfilled') started.value.abort();
+    throw fetched.status === 'rejected' ? fetched.reason : (started as PromiseRejectedResult).reason;
+  }
+  const { stream } = fetched.value;
+  const unpack = started.value;
   const hash = createHash('sha256');
   let size = 0;
   const verifier = new Transform({
