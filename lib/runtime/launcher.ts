@@ -27,6 +27,13 @@ export interface LaunchRequest {
   argv: string[];
   /** Leave the control channel open as fd 3 of the inner program (the Node stages use it). */
   keepChannel?: boolean;
+  /**
+   * Start the inner program at once, while the id maps are being written (it starts faster). It
+   * still has every capability in the namespace (ambient, from --keep-caps), but must touch no
+   * file before the caller says the maps exist, and must make itself namespace root (setresuid(0),
+   * setresgid(0)): real root is not mapped. Stage 2 does both. No 'go' message is sent.
+   */
+  startEarly?: boolean;
   /** fds 0-2 of the inner program; fd 3 is always the control channel. */
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
   env?: NodeJS.ProcessEnv;
@@ -46,17 +53,19 @@ export interface Launcher {
 }
 
 /**
- * The program stage 1 execs: waits for 'go', becomes namespace root if needed, then runs argv.
+ * The program stage 1 execs: waits for 'go', becomes namespace root if needed, then runs argv
+ * (an early start skips both).
  * With a PID namespace argv must be a child (it becomes the namespace's PID 1), so the shell stays
  * as its parent and exits with its status (128+N when a signal killed it, as a shell reports it).
  * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
  * signal would be inherited by the container, and the CLI forwards signals to it itself.
  */
-function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean): string[] {
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
   const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}` : `exec "$@"${closeChannel}`;
-  const script = `read -r _ <&3 || exit 125; ${run}`;
-  const becomeRoot = process.getuid?.() === 0 ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
+  const script = startEarly ? run : `read -r _ <&3 || exit 125; ${run}`;
+  const becomeRoot =
+    process.getuid?.() === 0 && !startEarly ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
   return ['/bin/sh', '-c', script, 'rootless-stage1', ...becomeRoot, ...argv];
 }
 
@@ -116,7 +125,9 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
 
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
-  const [file, ...args] = launcher.command(request.namespaces, waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid')));
+  const startEarly = request.startEarly ?? false;
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
+  const [file, ...args] = launcher.command(request.namespaces, shim);
   const child = spawn(file!, args, {
     stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
     env: request.env ?? process.env,
@@ -137,6 +148,6 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
     await exited.catch(() => undefined);
     throw await withHostDiagnosis(error);
   }
-  channel.send({ type: 'go' });
+  if (!startEarly) channel.send({ type: 'go' });
   return { child, channel, exited };
 }

@@ -87,6 +87,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       argv: [process.execPath, STAGE2_JS, paths.bundleDir],
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
+      startEarly: true,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },

@@ -11,7 +11,7 @@ import { receiveSync, sendSync } from './channel.js';
 import { execProcess, setIdentity } from './container-process.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
-import { PR_SET_PDEATHSIG, prctl } from '../sys/process.js';
+import { PR_SET_PDEATHSIG, prctl, setresgid, setresuid } from '../sys/process.js';
 
 process.title = 'rootless-init';
 
@@ -23,6 +23,12 @@ function run(bundle: string): never {
   // the CLI writes the bundle while this process starts; `start` says it is complete
   const start = receiveSync();
   if (start?.type !== 'start') process.exit(125);
+  // started before the id maps existed (an early start): now they do, so become the namespace's
+  // root (a no-op for a user, whose uid maps to 0; real root is not mapped at all)
+  step('become root of the user namespace', () => {
+    setresgid(0);
+    setresuid(0);
+  });
   const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
   buildRoot(spec);
