@@ -14,8 +14,6 @@ const signalFn = libc.func('void *signal(int sig, void *handler)');
 const sigprocmaskFn = libc.func('int sigprocmask(int how, const void *set, void *oldset)');
 
 export const PR_SET_PDEATHSIG = 1;
-export const PR_CAP_AMBIENT = 47;
-export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
 const F_GETFD = 1;
 const F_SETFD = 2;
