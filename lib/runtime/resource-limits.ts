@@ -43,23 +43,42 @@ export function startResourceLimits(resources: SpecResources, id: string): Resou
   const cgroup = gatherCgroup();
   const needed = [...new Set(files.map(([file]) => controllerOf[file]!))];
   const problem = cgroupProblem(cgroup, needed);
-  if (problem || !cgroup.path) {
-    process.stderr.write(`WARN: --memory, --cpus and --pids-limit are ignored: ${problem}; \`rootless doctor\` shows the fix\n`);
+  const dir = cgroup.path && path.join(cgroup.path, `rootless-${id.slice(0, 12)}`);
+  const failure = problem ?? (dir ? createCgroup(dir, needed, files) : 'no cgroup');
+  if (failure || !dir) {
+    process.stderr.write(`WARN: --memory, --cpus and --pids-limit are ignored: ${failure}; \`rootless doctor\` shows the fix\n`);
     return undefined;
-  }
-  const dir = path.join(cgroup.path, `rootless-${id.slice(0, 12)}`);
-  writeFileSync(path.join(cgroup.path, 'cgroup.subtree_control'), needed.map((name) => `+${name}`).join(' '));
-  mkdirSync(dir);
-  try {
-    for (const [file, value] of files) writeFileSync(path.join(dir, file), value);
-  } catch (error) {
-    rmdirSync(dir);
-    throw error;
   }
   return {
     launcher: {
       command: (namespaces, argv) => ['/bin/sh', '-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'rootless-cgroup', dir, ...unshareLauncher.command(namespaces, argv)],
     },
-    remove: () => rmdirSync(dir),
+    remove: () => {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // EBUSY: a process of the container outlived it; the empty cgroup is harmless
+      }
+    },
   };
+}
+
+/**
+ * Enables the controllers below the delegated cgroup and writes the limits into a new child;
+ * returns why it could not (a delegated cgroup that still holds processes refuses controllers).
+ */
+function createCgroup(dir: string, controllers: string[], files: Array<[string, string]>): string | undefined {
+  try {
+    writeFileSync(path.join(path.dirname(dir), 'cgroup.subtree_control'), controllers.map((name) => `+${name}`).join(' '));
+    mkdirSync(dir);
+  } catch (error) {
+    return `cannot create a cgroup in ${path.dirname(dir)} (${(error as Error).message})`;
+  }
+  try {
+    for (const [file, value] of files) writeFileSync(path.join(dir, file), value);
+    return undefined;
+  } catch (error) {
+    rmdirSync(dir);
+    return `cannot set the limits in ${dir} (${(error as Error).message})`;
+  }
 }
