@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { applyCapabilities } from '../sys/caps.js';
 import { MOUNT_ATTR_RDONLY, MS_BIND, MS_RDONLY, MS_REC, mount, mountSetattr } from '../sys/mount.js';
-import { setRlimit } from '../sys/rlimit.js';
+import { setRlimit } from '../sys/process.js';
 import { loadSeccompFilter, setNoNewPrivileges } from '../sys/seccomp.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { capabilityNumbers } from './capabilities.js';
@@ -61,7 +61,7 @@ export function restrictPaths(spec: RuntimeSpec): void {
 
 /** Limits survive execve and the change of user; raising a hard limit needs privilege on the host. */
 export function setRlimits(spec: RuntimeSpec): void {
-  for (const { type, soft, hard } of spec.process.rlimits ?? []) step(`set ${type} to ${soft}:${hard}`, () => setRlimit(type, soft, hard));
+  for (const { type, soft, hard } of spec.process.rlimits ?? []) step(`--ulimit: set ${type} to ${soft}:${hard} (a hard limit above the host user's \`ulimit -H\` needs privilege)`, () => setRlimit(type, soft, hard));
 }
 
 /**
