@@ -2,7 +2,7 @@
 // what a hostile process would, and each attempt must fail. Also checks the capability sets,
 // seccomp and no_new_privs the flags ask for, --read-only, --ulimit and the resource-limit warning.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -194,6 +194,12 @@ test('--memory/--pids-limit/--cpus: one warning line where no cgroup v2 is deleg
   } else {
     assert.is(warnings.length, 0, said(result));
   }
+});
+
+test('--cgroupns: a private cgroup namespace by default, the host\'s with --cgroupns=host', async () => {
+  const own = readlinkSync('/proc/self/ns/cgroup');
+  assert.is.not((await ok([], 'readlink /proc/self/ns/cgroup')).trim(), own);
+  assert.is((await ok(['--cgroupns=host'], 'readlink /proc/self/ns/cgroup')).trim(), own);
 });
 
 test('bad security flags: one line naming the cause, exit 125', async () => {
