@@ -61,7 +61,10 @@ export function restrictPaths(spec: RuntimeSpec): void {
 
 /** Limits survive execve and the change of user; raising a hard limit needs privilege on the host. */
 export function setRlimits(spec: RuntimeSpec): void {
-  for (const { type, soft, hard } of spec.process.rlimits ?? []) step(`--ulimit: set ${type} to ${soft}:${hard} (a hard limit above the host user's \`ulimit -H\` needs privilege)`, () => setRlimit(type, soft, hard));
+  for (const { type, soft, hard } of spec.process.rlimits ?? []) {
+    const what = `--ulimit: set ${type} to ${soft}:${hard} (a hard limit above the host user's \`ulimit -H\` needs privilege)`;
+    step(what, () => setRlimit(type, soft, hard));
+  }
 }
 
 /**
