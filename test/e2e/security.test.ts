@@ -208,6 +208,7 @@ test('bad security flags: one line naming the cause, exit 125', async () => {
     assert.is(result.exitCode, 125, said(result));
     assert.match(result.stderr, /^Error: .+\n$/, said(result));
   }
+  assert.equal(box.list('containers'), [], 'nothing half-made is left in the store');
 });
 
 test.run();
