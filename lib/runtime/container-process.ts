@@ -1,6 +1,7 @@
 // The last steps of stage 2, after pivot_root: become the spec's user, leave nothing of Node's
 // process state behind (close-on-exec stdio, ignored signals, extra fds; confine.ts sets the
-// capabilities, the ambient set included), find the command in the container's PATH and execve it. Exit codes as docker: 127 not found, 126 cannot run.
+// capabilities, the ambient set included), find the command in the container's PATH and execve
+// it. Exit codes as docker: 127 not found, 126 cannot run.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SysError } from '../sys/libc.js';
