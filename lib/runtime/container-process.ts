@@ -1,11 +1,12 @@
 // The last steps of stage 2, after pivot_root: become the spec's user, leave nothing of Node's
-// process state behind (ambient caps, close-on-exec stdio, ignored signals, extra fds), find the
-// command in the container's PATH and execve it. Exit codes as docker: 127 not found, 126 cannot run.
+// process state behind (close-on-exec stdio, ignored signals, extra fds; confine.ts sets the
+// capabilities, the ambient set included), find the command in the container's PATH and execve
+// it. Exit codes as docker: 127 not found, 126 cannot run.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SysError } from '../sys/libc.js';
 import {
-  PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_SET_PDEATHSIG, closeOnExecFrom, execve, prctl, prepareInheritedFd,
+  PR_SET_PDEATHSIG, closeOnExecFrom, execve, prctl, prepareInheritedFd,
   resetSignals, setgroups, setresgid, setresuid, sethostname,
 } from '../sys/process.js';
 import { envValue } from '../spec/flag-values.js';
@@ -42,11 +43,15 @@ export function findCommand(name: string, searchPath: string, isExecutable = isE
   throw new InitError(`exec: "${name}": executable file not found in $PATH`, 127);
 }
 
-/** After pivot_root, still as root of the namespaces: host name, working directory, then the ids. */
-export function setIdentity(spec: RuntimeSpec, setgroupsAllowed: boolean): void {
-  const { user, cwd } = spec.process;
+/** After pivot_root, as root of the namespaces: host name and working directory. */
+export function prepareProcess(spec: RuntimeSpec): void {
   step('sethostname', () => sethostname(spec.hostname));
-  step(`create the working directory ${cwd}`, () => mkdirSync(cwd, { recursive: true, mode: 0o755 }));
+  step(`create the working directory ${spec.process.cwd}`, () => mkdirSync(spec.process.cwd, { recursive: true, mode: 0o755 }));
+}
+
+/** The container's ids (called by applyCapabilities, between its bounding drop and capset). */
+export function setIdentity(spec: RuntimeSpec, setgroupsAllowed: boolean): void {
+  const { user } = spec.process;
   if (setgroupsAllowed) step('setgroups', () => setgroups(user.additionalGids ?? []));
   step(`setresgid ${user.gid}`, () => setresgid(user.gid));
   step(`setresuid ${user.uid}`, () => setresuid(user.uid));
@@ -55,7 +60,6 @@ export function setIdentity(spec: RuntimeSpec, setgroupsAllowed: boolean): void 
 export function execProcess(spec: RuntimeSpec): never {
   const { args, env, cwd } = spec.process;
   step(`chdir to ${cwd}`, () => process.chdir(cwd), (error) => (error.code === 'EACCES' ? 126 : 125));
-  step('clear the ambient capabilities', () => prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL));
   step('set the parent-death signal', () => prctl(PR_SET_PDEATHSIG, SIGKILL)); // a credential change cleared it
   step('prepare stdio', () => [0, 1, 2].forEach(prepareInheritedFd));
   step('mark fds close-on-exec', () => closeOnExecFrom(3));

@@ -9,6 +9,7 @@ import type { ImageSource } from '../spec/image-source.js';
 import { readLayerFile } from '../spec/layer-files.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
+import { parseSecurityOpts } from '../spec/security.js';
 import { checkName, createContainer } from './bundle.js';
 import type { UserNamespacePlan } from './idmap.js';
 
@@ -17,6 +18,17 @@ function readEnvFile(file: string): { file: string; text: string } {
     return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {
     throw new RootlessError(`cannot read the env file ${file}: ${(error as Error).message}`, { remedy: 'Check the path given to --env-file' });
+  }
+}
+
+/** The profile of `--security-opt seccomp=FILE`, if one is named. */
+function readSeccompProfile(options: RunOptions): { file: string; text: string } | undefined {
+  const file = parseSecurityOpts(options.securityOpt).seccomp.profileFile;
+  if (file === undefined) return undefined;
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new RootlessError(`cannot read the seccomp profile ${file}: ${(error as Error).message}`, { remedy: 'Check the path given to --security-opt seccomp=' });
   }
 }
 
@@ -51,6 +63,7 @@ export function prepareContainer({ id, options, image, paths, plan }: PrepareReq
     hostEnv: process.env,
     hostHostname: os.hostname(),
     cwd: process.cwd(),
+    seccompProfile: readSeccompProfile(options),
   });
   checkVolumeSources(spec);
   const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString() };

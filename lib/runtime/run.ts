@@ -10,6 +10,7 @@ import { RootlessError } from '../errors.js';
 import { openImageSource } from '../spec/image-source.js';
 import { containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
+import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
 import { containerPaths, newContainerId } from './container-paths.js';
 import { defaultUserNamespace } from './idmap.js';
@@ -77,12 +78,14 @@ export async function runContainer(options: RunOptions): Promise<number> {
   const image = await openImageSource(options.image, options.pull);
   const id = newContainerId();
   const paths = containerPaths(id, image.layers);
+  const resources = parseResources(options);
+  const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const signals = forwardSignals();
   let bundle: typeof import('./bundle.js') | undefined;
   let started = false;
   try {
     const launched = await launchInNamespaces({
-      namespaces: containerNamespaces(options.network).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
+      namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
       argv: [process.execPath, STAGE2_JS, paths.bundleDir],
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
@@ -91,7 +94,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    });
+    }, limits?.launcher);
     try {
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
@@ -107,6 +110,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
     return status;
   } finally {
     signals.stop();
+    limits?.remove();
     if (bundle && (options.rm || !started)) await bundle.removeContainer(paths, plan);
   }
 }

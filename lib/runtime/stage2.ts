@@ -8,14 +8,15 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { receiveSync, sendSync } from './channel.js';
-import { execProcess, setIdentity } from './container-process.js';
+import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
+import { execProcess, prepareProcess, setIdentity } from './container-process.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { PR_SET_PDEATHSIG, prctl, setresgid, setresuid } from '../sys/process.js';
 
 process.title = 'rootless-init';
 
-function run(bundle: string): never {
+async function run(bundle: string): Promise<never> {
   // the parent is stage 1's shell, which dies with the CLI: so does this process and its namespace
   prctl(PR_SET_PDEATHSIG, constants.signals.SIGKILL);
   // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
@@ -31,13 +32,17 @@ function run(bundle: string): never {
   });
   const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
+  const confinement = await prepareConfinement(spec);
   buildRoot(spec);
-  setIdentity(spec, setgroupsAllowed);
+  prepareProcess(spec);
+  restrictPaths(spec);
+  setRlimits(spec);
+  confine(spec, confinement, () => setIdentity(spec, setgroupsAllowed));
   return execProcess(spec);
 }
 
 try {
-  run(process.argv[2] ?? '.');
+  await run(process.argv[2] ?? '.');
 } catch (error) {
   const failure = error instanceof InitError ? error : new InitError(`container init failed: ${(error as Error).message}`);
   try {

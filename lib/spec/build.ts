@@ -9,6 +9,7 @@ import { containerNamespaces } from './namespaces.js';
 import type { OCIImageConfig, RuntimeSpec, SpecMount, SpecUser } from './oci.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
 import type { RunOptions } from './run-options.js';
+import { securitySpec } from './security.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -39,6 +40,8 @@ export interface SpecInput {
   /** Resolves relative volume sources. */
   cwd: string;
   tty?: boolean;
+  /** The profile of `--security-opt seccomp=FILE`, read by the CLI. */
+  seccompProfile?: { file: string; text: string };
 }
 
 function containerHostname(input: Pick<SpecInput, 'id' | 'options' | 'hostHostname'>): string {
@@ -150,6 +153,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
   const additionalGids = resolved.additionalGids!.filter((gid) => isMapped(gid, input.plan.gidMappings));
   const user = { ...resolved, additionalGids };
   checkMapped(user, input.plan);
+  const security = securitySpec({ options: input.options, uid: user.uid, seccompProfile: input.seccompProfile });
   return {
     ociVersion: '1.2.0',
     process: {
@@ -158,14 +162,21 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       args: processArgs(input.options, input.image),
       env: processEnv(input, hostname, user.home),
       cwd: workingDir(input),
+      capabilities: security.capabilities,
+      noNewPrivileges: security.noNewPrivileges,
+      ...(security.rlimits.length ? { rlimits: security.rlimits } : {}),
     },
-    root: { path: path.join(input.paths.bundleDir, 'rootfs') },
+    root: { path: path.join(input.paths.bundleDir, 'rootfs'), readonly: security.readonlyRoot },
     hostname,
     mounts: [...rootMounts(input), ...systemMounts(input), ...userMounts(input)],
     linux: {
-      namespaces: containerNamespaces(input.options.network).map((type) => ({ type })),
+      namespaces: containerNamespaces(input.options.network, input.options.cgroupns).map((type) => ({ type })),
       uidMappings: input.plan.uidMappings,
       gidMappings: input.plan.gidMappings,
+      ...(security.seccomp ? { seccomp: security.seccomp } : {}),
+      maskedPaths: security.maskedPaths,
+      readonlyPaths: security.readonlyPaths,
+      ...(Object.keys(security.resources).length ? { resources: security.resources } : {}),
     },
   };
 }

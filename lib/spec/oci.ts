@@ -1,6 +1,10 @@
 // The two OCI documents the spec builder joins: the image config (what the image asks for) and
 // the runtime spec (what the runtime executes). Only the fields rootless reads or writes.
+import type { LinuxCapabilities } from '../runtime/capabilities.js';
 import type { IdMapping } from '../runtime/idmap.js';
+import type { LinuxSeccomp } from '../runtime/seccomp/profile.js';
+import type { SpecResources } from './resources.js';
+import type { SpecRlimit } from './security.js';
 
 /** `config` of an OCI image config (Docker's field names). */
 export interface ImageRunConfig {
@@ -44,6 +48,9 @@ export interface RuntimeSpec {
     args: string[];
     env: string[];
     cwd: string;
+    capabilities?: Partial<LinuxCapabilities>;
+    noNewPrivileges?: boolean;
+    rlimits?: SpecRlimit[];
   };
   root: { path: string; readonly?: boolean };
   hostname: string;
@@ -52,6 +59,10 @@ export interface RuntimeSpec {
     namespaces: Array<{ type: SpecNamespaceType }>;
     uidMappings: IdMapping[];
     gidMappings: IdMapping[];
+    seccomp?: LinuxSeccomp;
+    maskedPaths?: string[];
+    readonlyPaths?: string[];
+    resources?: SpecResources;
   };
   annotations?: Record<string, string>;
 }

@@ -2,11 +2,12 @@
 // serves --help: loading yargs costs more than the rest of a container start). Parsing stops at
 // the image name, so `rootless run alpine ls -l` passes `-l` to ls, as docker does.
 import { RootlessError } from '../errors.js';
+import { defaultSecurityRunOptions, securityRunFlags, type SecurityRunOptions } from './security-flags.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 export type NetworkMode = 'host' | 'none';
 
-export interface RunOptions {
+export interface RunOptions extends SecurityRunOptions {
   image: string;
   command: string[];
   rm: boolean;
@@ -47,10 +48,11 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
   { name: 'network', key: 'network', alias: 'net', type: 'string', choices: ['host', 'none'], describe: "Network: the host's (default) or none (loopback only)" },
+  ...securityRunFlags,
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', network: 'host' };
+  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', network: 'host', ...defaultSecurityRunOptions() };
 }
 
 function usageError(message: string): RootlessError {

@@ -12,10 +12,9 @@ const closeRangeFn = libc.func('int close_range(unsigned int first, unsigned int
 const execveFn = libc.func('int execve(const char *path, const char **argv, const char **envp)');
 const signalFn = libc.func('void *signal(int sig, void *handler)');
 const sigprocmaskFn = libc.func('int sigprocmask(int how, const void *set, void *oldset)');
+const prlimitFn = libc.func('int prlimit(int pid, int resource, const void *newLimit, void *oldLimit)');
 
 export const PR_SET_PDEATHSIG = 1;
-export const PR_CAP_AMBIENT = 47;
-export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
 const F_GETFD = 1;
 const F_SETFD = 2;
@@ -69,4 +68,29 @@ export function resetSignals(signals: number[]): void {
 export function execve(path: string, argv: string[], envp: string[]): never {
   check('execve', execveFn(path, [...argv, null], [...envp, null]) as number, path);
   throw new Error('execve returned without an error');
+}
+
+/** RLIMIT_* numbers of x86_64 and aarch64 (asm-generic/resource.h), for the container's process.rlimits. */
+export const RLIMIT: Readonly<Record<string, number>> = {
+  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5,
+  RLIMIT_NPROC: 6, RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10,
+  RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12, RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
+};
+
+/** rlim_t is 64-bit on x86_64 and aarch64; RLIM_INFINITY is all ones. */
+const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/** A JSON number at or above 2^63 can only mean "unlimited" (2^64-1 does not survive JSON). */
+function rlimValue(value: number): bigint {
+  return value >= 2 ** 63 ? RLIM_INFINITY : BigInt(value);
+}
+
+/** Sets one limit of this process; `resource` is an OCI name such as RLIMIT_NOFILE. */
+export function setRlimit(resource: string, soft: number, hard: number): void {
+  const number = RLIMIT[resource];
+  if (number === undefined) throw new Error(`unknown rlimit ${resource}`);
+  const limit = Buffer.alloc(16); // struct rlimit { rlim_t rlim_cur, rlim_max; }
+  limit.writeBigUInt64LE(rlimValue(soft), 0);
+  limit.writeBigUInt64LE(rlimValue(hard), 8);
+  check(`prlimit ${resource}`, prlimitFn(0, number, limit, null) as number);
 }
