@@ -3,20 +3,19 @@
 // capabilities, the ambient set included), find the command in the container's PATH and execve
 // it. Exit codes as docker: 127 not found, 126 cannot run.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { SysError } from '../sys/libc.js';
+import { setParentDeathSignal } from '../sys/prctl.js';
 import {
-  PR_SET_PDEATHSIG, closeOnExecFrom, execve, prctl, prepareInheritedFd,
-  resetSignals, setgroups, setresgid, setresuid, sethostname,
+  closeOnExecFrom, execve, prepareInheritedFd, resetSignals, setgroups, setresgid, setresuid, sethostname,
 } from '../sys/process.js';
 import { envValue } from '../spec/flag-values.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { sendSync } from './channel.js';
 import { InitError, step } from './init-error.js';
 
-const SIGKILL = 9;
-const SIGPIPE = 13;
-const SIGXFSZ = 25;
+const { SIGKILL, SIGPIPE, SIGXFSZ } = os.constants.signals;
 
 /** 127 when the file is missing, 126 when it exists but cannot be run (EACCES, ENOEXEC, EISDIR…). */
 function execExitCode(error: SysError): number {
@@ -60,7 +59,7 @@ export function setIdentity(spec: RuntimeSpec, setgroupsAllowed: boolean): void 
 export function execProcess(spec: RuntimeSpec): never {
   const { args, env, cwd } = spec.process;
   step(`chdir to ${cwd}`, () => process.chdir(cwd), (error) => (error.code === 'EACCES' ? 126 : 125));
-  step('set the parent-death signal', () => prctl(PR_SET_PDEATHSIG, SIGKILL)); // a credential change cleared it
+  step('set the parent-death signal', () => setParentDeathSignal(SIGKILL)); // a credential change cleared it
   step('prepare stdio', () => [0, 1, 2].forEach(prepareInheritedFd));
   step('mark fds close-on-exec', () => closeOnExecFrom(3));
   step('reset signal dispositions', () => resetSignals([SIGPIPE, SIGXFSZ]));

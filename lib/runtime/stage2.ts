@@ -12,13 +12,14 @@ import { confine, prepareConfinement, restrictPaths, setRlimits } from './confin
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
-import { PR_SET_PDEATHSIG, prctl, setresgid, setresuid } from '../sys/process.js';
+import { setParentDeathSignal } from '../sys/prctl.js';
+import { setresgid, setresuid } from '../sys/process.js';
 
 process.title = 'rootless-init';
 
 async function run(bundle: string): Promise<never> {
   // the parent is stage 1's shell, which dies with the CLI: so does this process and its namespace
-  prctl(PR_SET_PDEATHSIG, constants.signals.SIGKILL);
+  setParentDeathSignal(constants.signals.SIGKILL);
   // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
   sendSync({ type: 'pid', pid: Number(readlinkSync('/proc/self')) });
   // the CLI writes the bundle while this process starts; `start` says it is complete

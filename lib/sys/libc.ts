@@ -10,6 +10,9 @@ const errnoNames: Map<number, string> = new Map(
   Object.entries(os.constants.errno).map(([name, value]) => [value, name]),
 );
 
+/** syscall(2) for calls glibc has no wrapper for; a variadic: pass each argument's type before it. */
+export const syscall = libc.func('long syscall(long number, ...)');
+
 export function errnoName(errno: number): string {
   return errnoNames.get(errno) ?? `errno ${errno}`;
 }

@@ -4,7 +4,8 @@
 // reason for a refusal ("overlay: upper fs does not support tmpfile") instead of a bare EINVAL.
 // Synchronous only: mount state is per thread in a Node process (see kernel-facts.md).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { check, koffi, libc, SysError } from './libc.js';
+import { check, koffi, SysError, syscall } from './libc.js';
+import { AT_EMPTY_PATH, AT_RECURSIVE, setMountAttributes } from './mount.js';
 
 // The same numbers on x86_64 and aarch64 (these syscalls postdate the unified table).
 const SYS_open_tree = 428;
@@ -12,11 +13,8 @@ const SYS_move_mount = 429;
 const SYS_fsopen = 430;
 const SYS_fsconfig = 431;
 const SYS_fsmount = 432;
-const SYS_mount_setattr = 442;
 
 const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const AT_RECURSIVE = 0x8000;
 const OPEN_TREE_CLONE = 1;
 const OPEN_TREE_CLOEXEC = 0o2000000;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
@@ -26,8 +24,6 @@ const FSMOUNT_CLOEXEC = 1;
 const FSCONFIG_SET_FLAG = 0;
 const FSCONFIG_SET_STRING = 1;
 const FSCONFIG_CMD_CREATE = 6;
-
-const syscall = libc.func('long syscall(long number, ...)');
 
 /** A detached copy of the mount tree at `path` (OPEN_TREE_CLONE); close the fd to drop it. */
 export function openTreeClone(path: string): number {
@@ -39,12 +35,7 @@ export function openTreeClone(path: string): number {
 export function idmapMount(treeFd: number, usernsPath: string, path?: string): void {
   const usernsFd = openSync(usernsPath, 'r');
   try {
-    // struct mount_attr { __u64 attr_set, attr_clr, propagation, userns_fd; }
-    const attr = Buffer.alloc(32);
-    attr.writeBigUInt64LE(BigInt(MOUNT_ATTR_IDMAP), 0);
-    attr.writeBigUInt64LE(BigInt(usernsFd), 24);
-    const result = syscall(SYS_mount_setattr, 'int', treeFd, 'str', '', 'uint', AT_EMPTY_PATH, 'void *', attr, 'size_t', attr.length);
-    check('mount_setattr', result as number, path);
+    setMountAttributes(treeFd, '', AT_EMPTY_PATH, MOUNT_ATTR_IDMAP, usernsFd, path);
   } finally {
     closeSync(usernsFd);
   }

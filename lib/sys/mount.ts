@@ -1,6 +1,6 @@
 // Mount syscalls: mount(2), umount2(2), pivot_root(2) and mount_setattr(2). glibc has no wrapper
 // for the last two, so they go through syscall(2) with explicit argument types (koffi variadics).
-import { libc, check } from './libc.js';
+import { libc, check, syscall } from './libc.js';
 
 export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;
@@ -21,7 +21,8 @@ export const MOUNT_ATTR_NODEV = 0x4;
 export const MOUNT_ATTR_NOEXEC = 0x8;
 
 const AT_FDCWD = -100;
-const AT_RECURSIVE = 0x8000;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_RECURSIVE = 0x8000;
 
 const syscallNumbers: Record<string, { pivotRoot: number; mountSetattr: number }> = {
   x64: { pivotRoot: 155, mountSetattr: 442 },
@@ -30,7 +31,6 @@ const syscallNumbers: Record<string, { pivotRoot: number; mountSetattr: number }
 
 const mountFn = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
 const umount2Fn = libc.func('int umount2(const char *target, int flags)');
-const syscallFn = libc.func('long syscall(long number, ...)');
 
 function numbers(): { pivotRoot: number; mountSetattr: number } {
   const found = syscallNumbers[process.arch];
@@ -47,14 +47,22 @@ export function umount2(target: string, flags: number): void {
 }
 
 export function pivotRoot(newRoot: string, putOld: string): void {
-  check('pivot_root', syscallFn(numbers().pivotRoot, 'str', newRoot, 'str', putOld) as number, newRoot);
+  check('pivot_root', syscall(numbers().pivotRoot, 'str', newRoot, 'str', putOld) as number, newRoot);
+}
+
+/**
+ * mount_setattr(2): sets MOUNT_ATTR_* flags on the mount at `path` (relative to `dirfd`; '' with
+ * AT_EMPTY_PATH for a detached mount's fd), through the user namespace `usernsFd` for an ID map.
+ */
+export function setMountAttributes(dirfd: number, path: string, atFlags: number, attrSet: number, usernsFd = 0, what = path): void {
+  const attr = Buffer.alloc(32); // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
+  attr.writeBigUInt64LE(BigInt(attrSet), 0);
+  attr.writeBigUInt64LE(BigInt(usernsFd), 24);
+  const result = syscall(numbers().mountSetattr, 'int', dirfd, 'str', path, 'uint', atFlags, 'void *', attr, 'size_t', attr.length);
+  check('mount_setattr', Number(result), what);
 }
 
 /** Sets MOUNT_ATTR_* flags on a mount and, with `recursive`, on every mount below it. */
 export function mountSetattr(path: string, attrSet: number, recursive: boolean): void {
-  const attr = Buffer.alloc(32); // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
-  attr.writeBigUInt64LE(BigInt(attrSet), 0);
-  const flags = recursive ? AT_RECURSIVE : 0;
-  const result = syscallFn(numbers().mountSetattr, 'int', AT_FDCWD, 'str', path, 'uint', flags, 'void *', attr, 'size_t', 32);
-  check('mount_setattr', Number(result), path);
+  setMountAttributes(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, attrSet);
 }

@@ -3,6 +3,7 @@
 import { check, libc } from './libc.js';
 
 export const PR = {
+  SET_PDEATHSIG: 1,
   SET_KEEPCAPS: 8,
   CAPBSET_READ: 23,
   CAPBSET_DROP: 24,
@@ -23,4 +24,9 @@ export function prctlRaw(option: number, arg2 = 0, arg3 = 0, arg4 = 0, arg5 = 0)
 /** prctl that throws SysError naming `what` (e.g. `prctl(PR_CAPBSET_DROP)`) on failure. */
 export function prctl(what: string, option: number, arg2 = 0, arg3 = 0, arg4 = 0, arg5 = 0): number {
   return check(what, prctlRaw(option, arg2, arg3, arg4, arg5));
+}
+
+/** The signal this process gets when its parent dies; a credential change clears it. */
+export function setParentDeathSignal(signal: number): void {
+  prctl('prctl(PR_SET_PDEATHSIG)', PR.SET_PDEATHSIG, signal);
 }

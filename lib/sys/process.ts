@@ -6,7 +6,6 @@ const setresuidFn = libc.func('int setresuid(uint32_t ruid, uint32_t euid, uint3
 const setresgidFn = libc.func('int setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid)');
 const setgroupsFn = libc.func('int setgroups(size_t size, const uint32_t *list)');
 const sethostnameFn = libc.func('int sethostname(const char *name, size_t len)');
-const prctlFn = libc.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)');
 const fcntlFn = libc.func('int fcntl(int fd, int cmd, ...)');
 const closeRangeFn = libc.func('int close_range(unsigned int first, unsigned int last, int flags)');
 const execveFn = libc.func('int execve(const char *path, const char **argv, const char **envp)');
@@ -14,7 +13,6 @@ const signalFn = libc.func('void *signal(int sig, void *handler)');
 const sigprocmaskFn = libc.func('int sigprocmask(int how, const void *set, void *oldset)');
 const prlimitFn = libc.func('int prlimit(int pid, int resource, const void *newLimit, void *oldLimit)');
 
-export const PR_SET_PDEATHSIG = 1;
 
 const F_GETFD = 1;
 const F_SETFD = 2;
@@ -39,10 +37,6 @@ export function setgroups(gids: number[]): void {
 
 export function sethostname(name: string): void {
   check('sethostname', sethostnameFn(name, Buffer.byteLength(name)) as number, name);
-}
-
-export function prctl(option: number, arg2 = 0, arg3 = 0, arg4 = 0, arg5 = 0): number {
-  return check('prctl', prctlFn(option, arg2, arg3, arg4, arg5) as number);
 }
 
 /** Makes fd survive execve in blocking mode (Node marks 0-2 close-on-exec and may set O_NONBLOCK). */

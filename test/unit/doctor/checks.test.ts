@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { evaluateChecks, formatCheck, mostRelevant } from '../../../lib/doctor/checks.js';
 import { formatInfo } from '../../../lib/doctor/info.js';
 import type { CheckResult, HostInfo } from '../../../lib/doctor/types.js';
+import { ROOT_DEFAULT_RANGE } from '../../../lib/runtime/idmap.js';
 
 /** A healthy unprivileged host; each test breaks one thing. */
 function healthyHost(): HostInfo {
@@ -122,7 +123,7 @@ test('root: its containers\' range must exist in its own user namespace', () => 
   info.userNamespaces.rootRangeMapped = false;
   const result = check(info, 'subids');
   assert.is(result.status, 'fail');
-  assert.match(result.detail, 'without the ids 100000-165535');
+  assert.match(result.detail, `without the ids ${ROOT_DEFAULT_RANGE.start}-${ROOT_DEFAULT_RANGE.start + ROOT_DEFAULT_RANGE.count - 1}`);
 });
 
 test('newuidmap: missing → install command of the distribution; not setuid → chmod', () => {
