@@ -30,8 +30,9 @@ export interface PulledImage {
 /** A fresh sandbox into which `reference` was pulled from the test registry with `rootless pull`. */
 export async function pullIntoSandbox(name: string, reference: string): Promise<PulledImage> {
   const box = createSandbox(name);
-  // real root's containers run as 100000…: they must be able to reach the store's layers
-  if (process.getuid?.() === 0) chmodSync(box.dir, 0o711);
+  // real root's containers run as 100000…: they must be able to reach the store's layers and
+  // the runtime dir's rootfs mount point
+  if (process.getuid?.() === 0) for (const dir of [box.dir, box.env.XDG_RUNTIME_DIR!]) chmodSync(dir, 0o711);
   const pulled = await box.rootless(['pull', '--quiet', reference]);
   if (pulled.exitCode !== 0) throw new Error(`pull ${reference}: ${said(pulled)}`);
   return { box, image: reference, env: { ...process.env, ...box.env } };
