@@ -72,6 +72,8 @@ export interface E2EEnv {
     evilHardlink: ImageInfo;
     /** A valid layer blob, but the config's diff_id names another tree. */
     badDiffID: ImageInfo;
+    /** Only with ROOTLESS_E2E_LARGE_IMAGE=1 (the benchmark): the base plus ~50 MB of incompressible files. */
+    large?: ImageInfo;
   };
   /** World-writable directory the evil images aim at; a file appearing here means an escape. */
   escapeDir: string;
