@@ -10,7 +10,7 @@ export async function removeImages(references: string[], options: { force?: bool
   const failures: RootlessError[] = [];
   for (const target of targets) {
     try {
-      const { untagged, deleted } = await store.removeImage(target, { force: options.force });
+      const { untagged, deleted } = await store.removeImage(target, { force: options.force, allRepositories: options.all });
       for (const name of untagged) process.stdout.write(`Untagged: ${name}\n`);
       for (const id of deleted) process.stdout.write(`Deleted: ${id}\n`);
     } catch (error) {

@@ -37,7 +37,10 @@ export interface StagedImage {
 }
 
 export interface RemoveOptions {
+  /** Remove even an image containers use, or one named in several repositories by its id. */
   force?: boolean;
+  /** By id, remove an image named in several repositories without `force` (`rmi -a` removes everything anyway). */
+  allRepositories?: boolean;
   /** Names of containers using an image (the runtime side provides it). */
   usedBy?: (imageId: string) => string[];
 }
@@ -236,7 +239,7 @@ export class ImageStore {
       const name = nameOrUndefined(text);
       const byName = name !== undefined && image.names.includes(name);
       const repositories = new Set(image.names.map(repositoryOf));
-      if (!byName && repositories.size > 1 && !options.force) {
+      if (!byName && repositories.size > 1 && !options.force && !options.allRepositories) {
         throw new RootlessError(`unable to delete ${text} (must be forced): the image is referenced in ${repositories.size} repositories`, {
           remedy: `Remove its names one by one (\`rootless rmi NAME\`), or all at once with \`rootless rmi -f ${text}\``,
         });
