@@ -99,6 +99,7 @@ export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EE
   const images: E2EEnv['images'] = {
     alpine: await pushImage(plain, `${at}/test/alpine:3.20`, oci('alpine', [base])),
     multilayer: await pushImage(plain, `${at}/test/multilayer:latest`, oci('multilayer', [base, upper])),
+    repeatedLayer: await pushImage(plain, `${at}/test/repeated-layer:latest`, oci('repeated-layer', [base, upper, base])),
     multiarch: await pushIndex(plain, `${at}/test/multiarch:latest`, [
       { layers: [await baseLayer(options.fixtures, 'amd64')], architecture: 'amd64', format: 'oci', label: 'multiarch-amd64' },
       { layers: [await baseLayer(options.fixtures, 'arm64')], architecture: 'arm64', variant: 'v8', format: 'oci', label: 'multiarch-arm64' },

@@ -57,6 +57,8 @@ export interface E2EEnv {
   images: {
     alpine: ImageInfo;
     multilayer: ImageInfo;
+    /** base, the multilayer upper layer, base again: one blob listed twice (as empty layers are in real images). */
+    repeatedLayer: ImageInfo;
     multiarch: MultiArchInfo;
     zstd: ImageInfo;
     schema2: ImageInfo;
