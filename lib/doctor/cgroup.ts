@@ -1,9 +1,9 @@
 // cgroups: which version the host runs and which controllers this user may use, which decides
 // whether --memory, --cpus and --pids-limit can apply.
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import path from 'node:path';
 import { parseControllerList, parseProcCgroup } from './parse.js';
-import { readText } from './read.js';
+import { isWritable, readText } from './read.js';
 import type { CgroupInfo, CheckResult, HostInfo } from './types.js';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -16,18 +16,9 @@ function isCgroup2(dir: string): boolean {
   }
 }
 
-function writable(file: string): boolean {
-  try {
-    accessSync(file, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A cgroup this user can manage: the directory and the files delegation hands over. */
 function delegated(dir: string): boolean {
-  return ['', 'cgroup.procs', 'cgroup.subtree_control'].every((file) => writable(path.join(dir, file)));
+  return ['', 'cgroup.procs', 'cgroup.subtree_control'].every((file) => isWritable(path.join(dir, file)));
 }
 
 export function gatherCgroup(): CgroupInfo {

@@ -1,5 +1,5 @@
 // Small, failure-tolerant readers: a missing file or knob is an answer, not an error.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parseMountInfo, type MountEntry } from './parse.js';
 
@@ -8,6 +8,16 @@ export function readText(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+/** Whether this process may write `path` (a file, or a directory to create files in). */
+export function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

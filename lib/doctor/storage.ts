@@ -1,10 +1,11 @@
 // The store's filesystem: where layers, upper dirs and blobs live. Network filesystems break
 // overlayfs and subordinate ownership; the probes say what this kernel does on this filesystem.
-import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statfsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { storeDir } from '../paths.js';
 import type { UserIdentity } from '../runtime/idmap.js';
 import { humanSize, isNetworkFilesystem, mountContaining, type MountEntry } from './parse.js';
+import { isWritable } from './read.js';
 import type { CheckResult, HostInfo, IdmapProbeInfo, LayerStrategy, StoreInfo } from './types.js';
 
 const SIZE_WALK_LIMIT = 200_000;
@@ -47,15 +48,6 @@ export function diskUsage(root: string): NonNullable<StoreInfo['size']> {
   return { bytes, files, complete };
 }
 
-function writable(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function gatherStore(mounts: MountEntry[], user: UserIdentity, options: { size: boolean }, env: NodeJS.ProcessEnv = process.env): StoreInfo {
   const store = storeDir(env);
   let checkedPath = store;
@@ -74,7 +66,7 @@ export function gatherStore(mounts: MountEntry[], user: UserIdentity, options: {
     path: store,
     exists,
     checkedPath,
-    writable: writable(checkedPath),
+    writable: isWritable(checkedPath),
     filesystem: mount?.fstype ?? 'unknown',
     mountPoint: mount?.mountPoint ?? '/',
     mountOptions: mount?.options ?? [],

@@ -1,7 +1,7 @@
 // What `images` and `image inspect` print: Docker's table, podman's JSON.
 import { RootlessError } from '../errors.js';
 import { formatAge, formatSize } from './format.js';
-import { splitName } from './names.js';
+import { parseReference, repositoryName } from './reference.js';
 import type { ImageRecord, ImageStore } from './store.js';
 
 export interface ListOptions {
@@ -15,11 +15,11 @@ function shortId(id: string): string {
 }
 
 function repoTags(image: ImageRecord): string[] {
-  return image.names.filter((name) => !splitName(name).digest);
+  return image.names.filter((name) => !parseReference(name).digest);
 }
 
 function repoDigests(image: ImageRecord): string[] {
-  const repositories = [...new Set(image.names.map((name) => splitName(name).repository))];
+  const repositories = [...new Set(image.names.map((name) => repositoryName(parseReference(name))))];
   return repositories.flatMap((repository) => image.digests.map((digest) => `${repository}@${digest}`));
 }
 
@@ -56,9 +56,9 @@ export function listImages(images: ImageRecord[], options: ListOptions = {}): st
   const rows = sorted.flatMap((image) => {
     const names = image.names.length > 0 ? image.names : ['<none>'];
     return names.map((name) => {
-      const parts = name === '<none>' ? { repository: '<none>', tag: undefined } : splitName(name);
+      const ref = name === '<none>' ? undefined : parseReference(name);
       const created = image.created ? formatAge(new Date(image.created)) : 'N/A';
-      return [parts.repository, parts.tag ?? '<none>', ...(options.digests ? [image.digest] : []), shortId(image.id), created, formatSize(image.size)];
+      return [ref ? repositoryName(ref) : '<none>', ref?.tag ?? '<none>', ...(options.digests ? [image.digest] : []), shortId(image.id), created, formatSize(image.size)];
     });
   });
   return formatTable([header, ...rows]);

@@ -51,6 +51,7 @@ export function createProgress(output: Writable & { isTTY?: boolean }, quiet = f
       const state: LayerState = { id: digest.replace(/^sha256:/, '').slice(0, 12), total, bytes: 0, started: Date.now(), status: 'Waiting' };
       layers.push(state);
       const settle = (status: LayerState['status']) => {
+        if (state.status === 'Already exists' || state.status === 'Pull complete') return; // a layer's end is said once
         state.status = status;
         if (!tty) output.write(`${state.id}: ${status}${status === 'Pull complete' ? ` (${formatSize(state.total)})` : ''}\n`);
       };

@@ -119,7 +119,11 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
       await fs.writeFile(file, bytes);
       staged.blobs.set(digest, file);
     }
-    const jobs = layers.map((layer, index) => ({ layer, diffID: record.layers[index]!, index, progress: progress.layer(layer.digest, layer.size) }));
+    // an image may list one blob twice (say, two empty layers): it is fetched and shown once
+    const jobs = layers
+      .map((layer, index) => ({ layer, diffID: record.layers[index]!, index }))
+      .filter((job, index, all) => all.findIndex((other) => other.layer.digest === job.layer.digest) === index)
+      .map((job) => ({ ...job, progress: progress.layer(job.layer.digest, job.layer.size) }));
     await runLimited(
       jobs.map((job) => async (signal: AbortSignal) => {
         if (store.hasLayer(job.diffID)) return job.progress.skip();

@@ -116,6 +116,16 @@ export function formatReference(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+/** A name as the store keeps it: "alpine" → "docker.io/library/alpine:latest". */
+export function canonicalReference(text: string): string {
+  return formatReference(parseReference(text.trim()));
+}
+
+/** "registry/repository" of a reference, e.g. "docker.io/library/alpine" (`images`' REPOSITORY column). */
+export function repositoryName(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
 /** What to ask the registry's manifest endpoint for: the digest when there is one (it wins over the tag). */
 export function manifestReference(ref: ImageReference): string {
   return ref.digest ?? ref.tag ?? 'latest';

@@ -1,4 +1,5 @@
 // `rootless rmi`: Docker's output ("Untagged: …", "Deleted: …"), every image tried even when one fails.
+import { createInterface } from 'node:readline/promises';
 import { RootlessError } from '../errors.js';
 import { openStore } from './store.js';
 
@@ -9,7 +10,7 @@ export async function removeImages(references: string[], options: { force?: bool
   const failures: RootlessError[] = [];
   for (const target of targets) {
     try {
-      const { untagged, deleted } = await store.removeImage(target, { force: options.force });
+      const { untagged, deleted } = await store.removeImage(target, { force: options.force, allRepositories: options.all });
       for (const name of untagged) process.stdout.write(`Untagged: ${name}\n`);
       for (const id of deleted) process.stdout.write(`Deleted: ${id}\n`);
     } catch (error) {
@@ -19,4 +20,20 @@ export async function removeImages(references: string[], options: { force?: bool
   }
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new RootlessError(`${failures.length} images were not removed: ${failures.map((failure) => failure.message).join('; ')}`);
+}
+
+/**
+ * Docker's question before `image prune` without -f, asked only on a terminal: a script (stdin
+ * not a terminal) has nobody to answer and goes ahead, as with -f.
+ */
+export async function confirmPrune(all: boolean): Promise<boolean> {
+  if (!process.stdin.isTTY) return true;
+  const what = all ? 'all images without at least one container associated to them' : 'all dangling images';
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { RootlessError, errnoCode } from '../errors.js';
 import { storeDir } from '../paths.js';
 import { removeAsNamespaceRoot } from '../runtime/remove.js';
-import { canonicalName, nameOrUndefined, splitName } from './names.js';
+import { canonicalReference, parseReference, repositoryName } from './reference.js';
 import { acquireFileLock, createTempDir, removeStaleTempDirs, type TempDir } from './store-lock.js';
 
 export interface ImageRecord {
@@ -37,7 +37,10 @@ export interface StagedImage {
 }
 
 export interface RemoveOptions {
+  /** Remove even an image containers use, or one named in several repositories by its id. */
   force?: boolean;
+  /** By id, remove an image named in several repositories without `force` (`rmi -a` removes everything anyway). */
+  allRepositories?: boolean;
   /** Names of containers using an image (the runtime side provides it). */
   usedBy?: (imageId: string) => string[];
 }
@@ -53,6 +56,19 @@ function hexOf(digest: string): string {
   const hex = digest.replace(/^sha256:/, '');
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new RootlessError(`not a sha256 digest: ${digest}`);
   return hex;
+}
+
+/** The canonical name `text` stands for, or undefined for text that cannot be a name (an id, say). */
+function nameOrUndefined(text: string): string | undefined {
+  try {
+    return canonicalReference(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function repositoryOf(name: string): string {
+  return repositoryName(parseReference(name));
 }
 
 function notFound(text: string): RootlessError {
@@ -148,10 +164,11 @@ export class ImageStore {
     if (byDigest) return byDigest;
     const name = nameOrUndefined(text);
     if (name) {
-      const { repository, digest } = splitName(name);
+      const { digest } = parseReference(name);
+      const repository = repositoryOf(name);
       const byName = all.find((image) =>
         digest
-          ? image.digests.includes(digest) && image.names.some((n) => splitName(n).repository === repository)
+          ? image.digests.includes(digest) && image.names.some((n) => repositoryOf(n) === repository)
           : image.names.includes(name),
       );
       if (byName) return byName;
@@ -197,8 +214,8 @@ export class ImageStore {
 
   /** Gives the image `source` the name `target` (taking it from any other image). */
   tag(source: string, target: string): Promise<ImageRecord> {
-    const name = canonicalName(target);
-    if (splitName(name).digest) {
+    const name = canonicalReference(target);
+    if (parseReference(name).digest) {
       throw new RootlessError(`cannot tag with a digest: ${target}`, { remedy: 'Give a NAME[:TAG] as the new name' });
     }
     return this.withLock(async () => {
@@ -212,14 +229,22 @@ export class ImageStore {
 
   /**
    * By name: removes that name, and the image once no names remain. By id or digest: removes the
-   * image with all its names. Then removes the blobs and layers no image needs any more.
+   * image with all its names, which needs `force` when they are in more than one repository
+   * (Docker's rule: an id is ambiguous then). Then removes the blobs and layers no image needs any more.
    */
   removeImage(text: string, options: RemoveOptions = {}): Promise<RemoveResult> {
     return this.withLock(async () => {
       const images = await this.listImages();
       const image = await this.getImage(text, images);
       const name = nameOrUndefined(text);
-      const untagged = name && image.names.includes(name) ? [name] : [...image.names];
+      const byName = name !== undefined && image.names.includes(name);
+      const repositories = new Set(image.names.map(repositoryOf));
+      if (!byName && repositories.size > 1 && !options.force && !options.allRepositories) {
+        throw new RootlessError(`unable to delete ${text} (must be forced): the image is referenced in ${repositories.size} repositories`, {
+          remedy: `Remove its names one by one (\`rootless rmi NAME\`), or all at once with \`rootless rmi -f ${text}\``,
+        });
+      }
+      const untagged = byName ? [name] : [...image.names];
       image.names = image.names.filter((n) => !untagged.includes(n));
       const deleted: string[] = [];
       if (image.names.length === 0) {

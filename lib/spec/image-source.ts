@@ -26,5 +26,8 @@ export async function openImageSource(reference: string, policy: PullPolicy, dir
     });
   }
   const config = (await store.readImageConfig(record)) as OCIImageConfig;
-  return { layers: record.layers.map((diffID) => store.layerPath(diffID)), config };
+  // overlayfs refuses a lower dir given twice (ELOOP); the topmost copy of a repeated layer covers
+  // everything its lower copies would show
+  const layers = record.layers.filter((diffID, index) => record.layers.lastIndexOf(diffID) === index);
+  return { layers: layers.map((diffID) => store.layerPath(diffID)), config };
 }

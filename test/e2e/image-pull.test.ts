@@ -109,6 +109,22 @@ for (const { name, what, image, sign, expected } of formats) {
   });
 }
 
+test('a blob listed twice in an image is fetched once, reported once, and its layer is used twice', async () => {
+  const box = sandbox('repeated');
+  const image = e2e.images.repeatedLayer;
+  const pull = await box.rootless(['pull', image.reference]);
+  assert.is(pull.exitCode, 0, said(pull));
+  const base = shortId(image.layers[0]!.digest);
+  const lines = pull.stderr.split('\n').filter((line) => line.startsWith(`${base}:`));
+  assert.is(lines.length, 1, `one line for the base layer:\n${pull.stderr}`);
+  assert.match(lines[0]!, /: Pull complete \(/);
+  await assertInspect(box, image.reference, image);
+  assert.equal(box.list('layers').sort(), [...new Set(image.layers.map((layer) => hex(layer.diffID)))].sort());
+  const run = await box.rootless(['run', '--rm', image.reference, 'sh', '-c', 'test -e /etc/motd && cat /etc/apk/marker']);
+  assert.is(run.exitCode, 0, `the base layer on top brings /etc/motd back: ${said(run)}`);
+  assert.is(run.stdout, 'opaque\n', 'the middle layer is still there');
+});
+
 test('pull from an OCI index picks the host platform', async () => {
   const box = sandbox('multiarch-host');
   const index = e2e.images.multiarch;

@@ -1,8 +1,10 @@
-// Helpers of the `rootless run` end-to-end tests (unprivileged and root): run the CLI, find a
-// container's process on the host, wait for a condition with a bound.
+// Helpers of the `rootless run` end-to-end tests (unprivileged and root): a sandbox holding the
+// test registry's image, run the CLI, find a container's process on the host, wait for a
+// condition with a bound.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createSandbox, said, type Sandbox } from './harness.js';
 
 export const BIN = fileURLToPath(new URL('../../../bin/rootless', import.meta.url));
 
@@ -15,6 +17,25 @@ export interface Result {
 export function rootless(args: string[], env: NodeJS.ProcessEnv, input?: string): Result {
   const result = spawnSync(BIN, args, { env, input, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
   return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface PulledImage {
+  box: Sandbox;
+  /** The reference the image was pulled by. */
+  image: string;
+  /** The environment that finds it: the sandbox's store, runtime dir and HOME. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A fresh sandbox into which `reference` was pulled from the test registry with `rootless pull`. */
+export async function pullIntoSandbox(name: string, reference: string): Promise<PulledImage> {
+  const box = createSandbox(name);
+  // real root's containers run as 100000…: they must be able to reach the store's layers and
+  // the runtime dir's rootfs mount point
+  if (process.getuid?.() === 0) for (const dir of [box.dir, box.env.XDG_RUNTIME_DIR!]) chmodSync(dir, 0o711);
+  const pulled = await box.rootless(['pull', '--quiet', reference]);
+  if (pulled.exitCode !== 0) throw new Error(`pull ${reference}: ${said(pulled)}`);
+  return { box, image: reference, env: { ...process.env, ...box.env } };
 }
 
 export function rootlessAsync(args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -4,22 +4,15 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultUserNamespace } from '../../lib/runtime/idmap.js';
-import { buildHandStore, HAND_IMAGE, removeHandStore } from './hand-store.js';
-import { findProcesses, hostUid, rootless, rootlessAsync, waitFor, watch } from './run-helpers.js';
+import { e2e } from './harness.js';
+import { findProcesses, hostUid, pullIntoSandbox, rootless, rootlessAsync, waitFor, watch } from './run-helpers.js';
 
-/** The image under test and the environment that finds it (switch here to the pulled test image). */
-async function testImage(): Promise<{ image: string; env: NodeJS.ProcessEnv }> {
-  const store = await buildHandStore();
-  const runtime = path.join(path.dirname(store), 'run');
-  return { image: HAND_IMAGE, env: { ...process.env, ROOTLESS_STORE: store, ROOTLESS_RUNTIME_DIR: runtime } };
-}
-
-const { image, env } = await testImage();
+const { box, image, env } = await pullIntoSandbox('run', e2e.images.alpine.reference);
 const plan = defaultUserNamespace();
-const scratch = path.dirname(env.ROOTLESS_STORE!); // removed with the store
+const scratch = box.dir; // removed with the sandbox
 const run = (args: string[], input?: string) => rootless(['run', '--rm', ...args], env, input);
 
-test.after(() => removeHandStore(env.ROOTLESS_STORE!));
+test.after(() => box.cleanup());
 
 test('runs a command of the image as root of a user namespace mapped to the subordinate range', () => {
   const result = run([image, 'sh', '-c', 'cat /etc/alpine-release; id -u; cat /proc/self/uid_map']);
@@ -108,7 +101,7 @@ test('a megabyte of output arrives intact through a pipe', () => {
   const result = run([image, 'seq', '1', '200000']);
   const expected = Array.from({ length: 200000 }, (_, index) => String(index + 1)).join('\n') + '\n';
   assert.ok(expected.length > 1 << 20);
-  assert.ok(result.stdout === expected, `got ${result.stdout.length} bytes, expected ${expected.length}`);
+  assert.ok(result.stdout === expected, `got ${result.stdout.length} bytes, expected ${expected.length} (exit ${result.exitCode}; stderr: ${result.stderr.slice(0, 500)})`);
   assert.is(run([image, 'sh', '-c', 'yes | head -n 2']).stdout, 'y\ny\n'); // SIGPIPE is default again
 });
 

@@ -4,20 +4,14 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultUserNamespace } from '../../lib/runtime/idmap.js';
-import { buildHandStore, HAND_IMAGE, removeHandStore } from '../e2e/hand-store.js';
-import { findProcesses, hostUid, rootless, rootlessAsync, waitFor, watch } from '../e2e/run-helpers.js';
+import { e2e } from '../e2e/harness.js';
+import { findProcesses, hostUid, pullIntoSandbox, rootless, rootlessAsync, waitFor, watch } from '../e2e/run-helpers.js';
 
-/** The image under test and the environment that finds it (switch here to the pulled test image). */
-async function testImage(): Promise<{ image: string; env: NodeJS.ProcessEnv }> {
-  const store = await buildHandStore();
-  return { image: HAND_IMAGE, env: { ...process.env, ROOTLESS_STORE: store, ROOTLESS_RUNTIME_DIR: path.join(path.dirname(store), 'run') } };
-}
-
-const { image, env } = await testImage();
+const { box, image, env } = await pullIntoSandbox('run', e2e.images.alpine.reference);
 const plan = defaultUserNamespace();
 const containerRoot = plan.uidMappings[0]!.hostID;
 
-test.after(() => removeHandStore(env.ROOTLESS_STORE!));
+test.after(() => box.cleanup());
 
 test('root runs containers in its default range, not as host root', () => {
   assert.is(process.getuid!(), 0, 'run this suite as root');
@@ -31,7 +25,7 @@ test('root runs containers in its default range, not as host root', () => {
 });
 
 test('files written to a volume belong to the mapped ids', () => {
-  const dir = mkdtempSync(path.join(path.dirname(env.ROOTLESS_STORE!), 'vol-'));
+  const dir = mkdtempSync(path.join(box.dir, 'vol-'));
   chownSync(dir, containerRoot, containerRoot);
   const result = rootless(['run', '--rm', '-v', `${dir}:/data`, image, 'sh', '-c', 'touch /data/a /data/b && chown 1000 /data/b'], env);
   assert.is(result.exitCode, 0, result.stderr);

@@ -21,14 +21,19 @@ const inspectCommand: CommandModule<object, InspectArgs> = {
 
 interface PruneArgs {
   all?: boolean;
+  force?: boolean;
 }
 
 const pruneCommand: CommandModule<object, PruneArgs> = {
   command: 'prune',
   describe: 'Remove images without a name (-a: every image no container uses) and unused layers',
-  builder: (yargs) => yargs.option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' }),
+  builder: (yargs) =>
+    yargs
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Remove all unused images, not just dangling ones' })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Do not ask for confirmation' }),
   handler: async (args) => {
-    const { openStore } = await import('../../image/store.js');
+    const [{ openStore }, { confirmPrune }] = await Promise.all([import('../../image/store.js'), import('../../image/remove.js')]);
+    if (!args.force && !(await confirmPrune(args.all ?? false))) return;
     const deleted = await (await openStore()).prune({ all: args.all });
     process.stdout.write(deleted.map((id) => `${id.replace(/^sha256:/, '')}\n`).join(''));
   },

@@ -12,7 +12,7 @@ export const rmiCommand: CommandModule<object, RmiArgs> = {
   builder: (yargs) =>
     yargs
       .positional('images', { type: 'string', array: true, default: [] as string[] })
-      .option('force', { alias: 'f', type: 'boolean', describe: 'Remove even when containers use the image' })
+      .option('force', { alias: 'f', type: 'boolean', describe: 'Remove an image by id even when it has names in several repositories or containers use it' })
       .option('all', { alias: 'a', type: 'boolean', describe: 'Remove every image' }),
   handler: async (args) => {
     const { removeImages } = await import('../../image/remove.js');

@@ -1,5 +1,6 @@
 // The test images of docs/ARCHITECTURE.md ("Tests"), plus the broken and malicious ones the
 // integrity tests pull. Built from Alpine's minirootfs fixture when present, else from busybox.
+import { createCipheriv } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { E2EEnv } from './env.js';
@@ -58,6 +59,21 @@ export function climbTo(target: string): string {
   return '../'.repeat(16) + target.replace(/^\/+/, '');
 }
 
+/**
+ * A Debian-sized layer: `count` files of `size` bytes that gzip cannot shrink, the same bytes on
+ * every run (an AES-CTR keystream under a fixed key is a fast deterministic PRNG).
+ */
+async function incompressibleLayer(count: number, size: number): Promise<Layer> {
+  const entries: TarEntry[] = [{ name: 'data/', type: 'directory' }];
+  for (let index = 0; index < count; index++) {
+    const iv = Buffer.alloc(16);
+    iv.writeUInt32BE(index);
+    const stream = createCipheriv('aes-128-ctr', Buffer.from('rootless-bench-k'), iv);
+    entries.push({ name: `data/blob-${index}.bin`, content: Buffer.concat([stream.update(Buffer.alloc(size)), stream.final()]) });
+  }
+  return gzipLayer(await buildTar(entries), `ADD data/ /data/ (${count} x ${size} bytes of noise)`);
+}
+
 export interface CatalogOptions {
   plain: Pusher;
   auth: Pusher;
@@ -65,6 +81,8 @@ export interface CatalogOptions {
   authAddress: string;
   fixtures: string | undefined;
   escapeDir: string;
+  /** Also push `test/large:latest` (for the benchmark; it takes seconds to build). */
+  largeImage?: boolean;
 }
 
 export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EEnv, 'images' | 'fixture' | 'baseMarker' | 'hostArchitecture'>> {
@@ -81,6 +99,7 @@ export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EE
   const images: E2EEnv['images'] = {
     alpine: await pushImage(plain, `${at}/test/alpine:3.20`, oci('alpine', [base])),
     multilayer: await pushImage(plain, `${at}/test/multilayer:latest`, oci('multilayer', [base, upper])),
+    repeatedLayer: await pushImage(plain, `${at}/test/repeated-layer:latest`, oci('repeated-layer', [base, upper, base])),
     multiarch: await pushIndex(plain, `${at}/test/multiarch:latest`, [
       { layers: [await baseLayer(options.fixtures, 'amd64')], architecture: 'amd64', format: 'oci', label: 'multiarch-amd64' },
       { layers: [await baseLayer(options.fixtures, 'arm64')], architecture: 'arm64', variant: 'v8', format: 'oci', label: 'multiarch-arm64' },
@@ -113,6 +132,7 @@ export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EE
     badDiffID: await pushImage(plain, `${at}/test/bad-diffid:latest`, oci('bad-diffid', [
       await small('ADD poison /', [{ name: 'poison', content: 'this tree claims to be the base layer\n' }]),
     ], { diffIDs: [sha256(base.tar)] })),
+    ...(options.largeImage ? { large: await pushImage(plain, `${at}/test/large:latest`, oci('large', [base, await incompressibleLayer(6, 8_500_000)])) } : {}),
   };
   return {
     images,

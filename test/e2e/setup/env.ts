@@ -57,6 +57,8 @@ export interface E2EEnv {
   images: {
     alpine: ImageInfo;
     multilayer: ImageInfo;
+    /** base, the multilayer upper layer, base again: one blob listed twice (as empty layers are in real images). */
+    repeatedLayer: ImageInfo;
     multiarch: MultiArchInfo;
     zstd: ImageInfo;
     schema2: ImageInfo;
@@ -72,6 +74,8 @@ export interface E2EEnv {
     evilHardlink: ImageInfo;
     /** A valid layer blob, but the config's diff_id names another tree. */
     badDiffID: ImageInfo;
+    /** Only with ROOTLESS_E2E_LARGE_IMAGE=1 (the benchmark): the base plus ~50 MB of incompressible files. */
+    large?: ImageInfo;
   };
   /** World-writable directory the evil images aim at; a file appearing here means an escape. */
   escapeDir: string;

@@ -4,7 +4,8 @@
 //   node dist/test/e2e/setup/main.js stop ENV_FILE    kills the registries named in ENV_FILE
 // Env: ROOTLESS_TEST_UID/ROOTLESS_TEST_GID (who runs the tests: owns registry storage and the
 // escape dir), ROOTLESS_FIXTURES (dir of the Alpine minirootfs tarballs; default: shared/fixtures
-// beside the repository or an ancestor of it), ROOTLESS_E2E_PORT (5000; the auth registry takes +1).
+// beside the repository or an ancestor of it), ROOTLESS_E2E_PORT (5000; the auth registry takes +1),
+// ROOTLESS_E2E_LARGE_IMAGE=1 (also push test/large, ~55 MB: for `npm run bench`).
 import { chownSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,7 @@ async function start(envFile: string): Promise<void> {
   const workDir = path.dirname(path.resolve(envFile));
   const owner = testUser();
   const port = Number(process.env.ROOTLESS_E2E_PORT || 5000);
-  killLeftoverRegistries();
+  killLeftoverRegistries([port, port + 1]);
   const started: RegistryInfo[] = [];
   try {
     const plain = await startRegistry({ name: 'plain', port, workDir, owner });
@@ -68,6 +69,7 @@ async function start(envFile: string): Promise<void> {
       authAddress: auth.address,
       fixtures,
       escapeDir,
+      largeImage: process.env.ROOTLESS_E2E_LARGE_IMAGE === '1',
     });
     const env: E2EEnv = { registries: { plain, auth }, ...pushed, escapeDir, workDir };
     writeFileSync(envFile, JSON.stringify(env, null, 2) + '\n', { mode: 0o644 });

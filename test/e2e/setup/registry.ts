@@ -41,14 +41,30 @@ function registryConfig(options: RegistryOptions, storage: string, htpasswd: str
   return lines.join('\n') + '\n';
 }
 
-/** Pids of registries an earlier, killed run left listening (scripts/test.sh holds a lock, so no live run owns them). */
-function leftoverRegistries(): number[] {
+/** The port a registry of ours listens on, from its config; undefined when the config is gone. */
+function configuredPort(configFile: string): number | undefined {
+  try {
+    const match = /^\s*addr: 127\.0\.0\.1:(\d+)$/m.exec(readFileSync(configFile, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pids of registries an earlier, killed run left on `ports` (scripts/test.sh holds a lock, so no
+ * live run owns them); registries of ours on other ports (a benchmark's, say) are left alone.
+ */
+function leftoverRegistries(ports: number[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(REGISTRY_BINARY) && cmdline.includes(CONFIG_MARK)) pids.push(Number(entry));
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const config = argv.find((arg) => arg.includes(CONFIG_MARK));
+      if (argv[0] !== REGISTRY_BINARY || !config) continue;
+      const port = configuredPort(config);
+      if (port === undefined || ports.includes(port)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }
@@ -56,8 +72,8 @@ function leftoverRegistries(): number[] {
   return pids;
 }
 
-export function killLeftoverRegistries(): void {
-  for (const pid of leftoverRegistries()) {
+export function killLeftoverRegistries(ports: number[]): void {
+  for (const pid of leftoverRegistries(ports)) {
     try {
       process.kill(pid, 'SIGKILL');
       console.log(`setup: killed registry ${pid} left by an earlier run`);

@@ -33,6 +33,18 @@ test('not a terminal: one plain line per layer when it is done', () => {
   assert.is(out.text(), 'bbbbbbbbbbbb: Already exists\naaaaaaaaaaaa: Pull complete (2.00MB)\n');
 });
 
+test('not a terminal: a layer reported done twice (or skipped after done) prints one line', () => {
+  const out = sink(false);
+  const progress = createProgress(out.stream);
+  const a = progress.layer(A, 2_000_000);
+  a.advance(2_000_000);
+  a.done();
+  a.done();
+  a.skip();
+  progress.finish();
+  assert.is(out.text(), 'aaaaaaaaaaaa: Pull complete (2.00MB)\n');
+});
+
 test('terminal: the block of layer lines is redrawn in place', () => {
   const out = sink(true);
   const progress = createProgress(out.stream);

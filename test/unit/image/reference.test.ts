@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RootlessError } from '../../../lib/errors.js';
-import { formatReference, manifestReference, parseReference, registryApiHost } from '../../../lib/image/reference.js';
+import { canonicalReference, formatReference, manifestReference, parseReference, registryApiHost, repositoryName } from '../../../lib/image/reference.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -35,6 +35,13 @@ test('splits registry, repository, tag and digest', () => {
   assert.equal(parseReference('127.0.0.1:5000/test/alpine:3.20'), { registry: '127.0.0.1:5000', repository: 'test/alpine', tag: '3.20' });
   assert.equal(parseReference(`alpine@${DIGEST}`), { registry: 'docker.io', repository: 'library/alpine', digest: DIGEST });
   assert.equal(parseReference('[::1]:5000/a/b:c'), { registry: '[::1]:5000', repository: 'a/b', tag: 'c' });
+});
+
+test('canonicalReference is the name the store keeps; repositoryName its REPOSITORY column', () => {
+  assert.is(canonicalReference(' alpine '), 'docker.io/library/alpine:latest');
+  assert.is(canonicalReference('index.docker.io/library/alpine'), 'docker.io/library/alpine:latest');
+  assert.is(repositoryName(parseReference(`127.0.0.1:5000/test/alpine:3.20@${DIGEST}`)), '127.0.0.1:5000/test/alpine');
+  assert.throws(() => canonicalReference('Alpine'), /invalid image reference "Alpine"/);
 });
 
 test('the digest wins over the tag as the manifest reference', () => {

@@ -122,6 +122,20 @@ test('tag moves a name; rmi untags, then deletes and collects unused layers and 
   assert.equal(fs.readdirSync(store.blobsDir), []);
 });
 
+test('rmi by id of an image named in two repositories needs force (or rmi -a); by name it untags', async () => {
+  const store = await newStore();
+  const image = await addImage(store, ['docker.io/library/one:latest', 'docker.io/library/one:v2'], ['l']);
+  assert.equal((await store.removeImage(image.id.slice(7, 19))).deleted, [image.id], 'names in one repository: no question');
+  const again = await addImage(store, ['docker.io/library/one:latest'], ['l']);
+  await store.tag('one', 'other:v1');
+  await rejects(() => store.removeImage(again.id.slice(7, 19)), /must be forced\): the image is referenced in 2 repositories/);
+  assert.equal((await store.findImage(again.id))?.names.length, 2, 'nothing was removed');
+  assert.equal((await store.removeImage(again.id, { allRepositories: true })).deleted, [again.id]);
+  const third = await addImage(store, ['docker.io/library/one:latest'], ['l']);
+  await store.tag('one', 'other:v1');
+  assert.equal((await store.removeImage(third.id, { force: true })).untagged, ['docker.io/library/one:latest', 'docker.io/library/other:v1']);
+});
+
 test('rmi refuses an image a container uses unless forced', async () => {
   const store = await newStore();
   const image = await addImage(store, ['docker.io/library/used:latest'], ['l']);

@@ -2,28 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatAge, formatSize } from '../../../lib/image/format.js';
 import { listImages } from '../../../lib/image/list.js';
-import { canonicalName, splitName } from '../../../lib/image/names.js';
 import type { ImageRecord } from '../../../lib/image/store.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
-
-test('canonicalName fills in registry, library/ and latest', () => {
-  assert.is(canonicalName('alpine'), 'docker.io/library/alpine:latest');
-  assert.is(canonicalName('alpine:3.20'), 'docker.io/library/alpine:3.20');
-  assert.is(canonicalName('user/app'), 'docker.io/user/app:latest');
-  assert.is(canonicalName('index.docker.io/library/alpine'), 'docker.io/library/alpine:latest');
-  assert.is(canonicalName('127.0.0.1:5000/test/alpine'), '127.0.0.1:5000/test/alpine:latest');
-  assert.is(canonicalName('localhost/app:v1'), 'localhost/app:v1');
-  assert.is(canonicalName('[::1]:5000/a/b:c'), '[::1]:5000/a/b:c');
-  assert.is(canonicalName(`alpine@${DIGEST}`), `docker.io/library/alpine@${DIGEST}`);
-  assert.equal(splitName(`127.0.0.1:5000/test/alpine:3.20@${DIGEST}`), { repository: '127.0.0.1:5000/test/alpine', tag: '3.20', digest: DIGEST });
-});
-
-test('canonicalName refuses what cannot be a name', () => {
-  assert.throws(() => canonicalName('Alpine'), /invalid image name `Alpine`/);
-  assert.throws(() => canonicalName('alpine@sha256:123'), /digest/);
-  assert.throws(() => canonicalName('alpine:bad tag'), /tag/);
-});
 
 test('sizes and ages as Docker prints them', () => {
   assert.is(formatSize(512), '512B');
