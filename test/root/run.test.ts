@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultUserNamespace } from '../../lib/runtime/idmap.js';
+import { ROOT_DEFAULT_RANGE, defaultUserNamespace } from '../../lib/runtime/idmap.js';
 import { e2e } from '../e2e/harness.js';
 import { findProcesses, hostUid, pullIntoSandbox, rootless, rootlessAsync, waitFor, watch } from '../e2e/run-helpers.js';
 
@@ -15,13 +15,14 @@ test.after(() => box.cleanup());
 
 test('root runs containers in its default range, not as host root', () => {
   assert.is(process.getuid!(), 0, 'run this suite as root');
-  assert.is(containerRoot, 100000);
+  assert.is(containerRoot, ROOT_DEFAULT_RANGE.start);
+  assert.ok(containerRoot >= 0x70000000, 'root range must stay clear of the ranges useradd gives users');
   const result = rootless(['run', '--rm', image, 'sh', '-c', 'cat /etc/alpine-release; id -u; cat /proc/self/uid_map'], env);
   assert.is(result.exitCode, 0, result.stderr);
   const [release, uid, map] = result.stdout.trim().split('\n');
   assert.match(release!, /^3\.20\./);
   assert.is(uid, '0');
-  assert.equal(map!.trim().split(/\s+/), ['0', '100000', '65536']);
+  assert.equal(map!.trim().split(/\s+/), ['0', String(containerRoot), '65536']);
 });
 
 test('files written to a volume belong to the mapped ids', () => {
@@ -40,7 +41,7 @@ test('--rm leaves no writable layer; exit codes pass through', () => {
   assert.is(rootless(['run', '--rm', image, 'missing-command'], env).exitCode, 127);
 });
 
-test('the process runs as 100000 on the host and dies with a killed CLI', async () => {
+test("the process runs as the first id of root's range on the host and dies with a killed CLI", async () => {
   const argv = ['sleep', `${700 + (process.pid % 100)}.${Date.now() % 1_000_000}`];
   const child = rootlessAsync(['run', '--rm', image, ...argv], env);
   const watched = watch(child);
