@@ -35,7 +35,9 @@ function zstdDecompressor(): Transform {
 }
 
 function decompressor(compression: string): Transform {
-  if (compression === 'gzip') return createGunzip();
+  // large output chunks: each one is a round trip to the thread pool (the default 16 KiB made
+  // decompression the slowest step of a big layer)
+  if (compression === 'gzip') return createGunzip({ chunkSize: 256 * 1024 });
   if (compression === 'zstd') return zstdDecompressor();
   return new PassThrough();
 }
