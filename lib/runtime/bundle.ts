@@ -2,7 +2,7 @@
 // rootfs/, the generated /etc files, state.json) and the storage (storeDir()/containers/<id>:
 // OverlayFS upper/ and work/). Both belong to the container's root (the user, or for real root the
 // first id of its range), so stage 2 can read and mount them.
-import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
@@ -11,39 +11,16 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import type { NetworkMode } from '../spec/run-options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { removeTree } from './remove-tree.js';
-
-export interface ContainerState {
-  id: string;
-  name: string;
-  image: string;
-  created: string;
-}
+import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
-function readStates(): ContainerState[] {
-  const dir = path.join(runtimeDir(), 'containers');
-  let ids: string[];
-  try {
-    ids = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return ids.flatMap((id) => {
-    try {
-      return [JSON.parse(readFileSync(path.join(dir, id, 'state.json'), 'utf8')) as ContainerState];
-    } catch {
-      return [];
-    }
-  });
-}
 
 /** Docker's rule: a name is unique among existing containers; the default is a short id. */
 export function checkName(name: string): void {
   if (!namePattern.test(name)) {
     throw new RootlessError(`invalid container name "${name}"`, { remedy: 'Use letters, digits, _ . and -, starting with a letter or digit' });
   }
-  const owner = readStates().find((state) => state.name === name);
+  const owner = readContainerStates().find((state) => state.name === name);
   if (owner) {
     throw new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
       remedy: 'Choose another --name, or remove that container',
@@ -115,7 +92,7 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
     writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));
     writeFileSync(path.join(paths.bundleDir, 'resolv.conf'), resolvConf(readHostResolvConf(), network));
     writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
-    writeFileSync(path.join(paths.bundleDir, 'state.json'), JSON.stringify(state));
+    writeFileSync(stateFile(paths.bundleDir), JSON.stringify(state));
   } catch (error) {
     rmSync(paths.storageDir, { recursive: true, force: true });
     rmSync(paths.bundleDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { imagesCommand } from './images.js';
 import { infoCommand } from './info.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
+import { portCommand } from './port.js';
 import { pullCommand } from './pull.js';
 import { rmiCommand } from './rmi.js';
 import { runCommandModule } from './run.js';
@@ -24,6 +25,7 @@ export const commands: CommandModule<any, any>[] = [
   loginCommand,
   logoutCommand,
   unshareCommand,
+  portCommand,
   infoCommand,
   doctorCommand,
 ];
