@@ -8,7 +8,6 @@ import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
-import type { NetworkMode } from '../spec/run-options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { removeTree } from './remove-tree.js';
 
@@ -51,28 +50,6 @@ export function checkName(name: string): void {
   }
 }
 
-/** /etc/hosts: localhost and the container's own name on loopback. */
-export function hostsFile(hostname: string): string {
-  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
-}
-
-/** The host's resolv.conf; without the host's network, loopback name servers would be unreachable. */
-export function resolvConf(hostText: string, network: NetworkMode): string {
-  if (network === 'host') return hostText;
-  return hostText
-    .split('\n')
-    .filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line))
-    .join('\n');
-}
-
-function readHostResolvConf(): string {
-  try {
-    return readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 function containerRootIds(plan: UserNamespacePlan): { uid: number; gid: number } {
   const hostId = (mappings: UserNamespacePlan['uidMappings']) => mappings.find((m) => m.containerID === 0)!.hostID;
   return { uid: hostId(plan.uidMappings), gid: hostId(plan.gidMappings) };
@@ -99,8 +76,8 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
   }
 }
 
-/** Creates both directories and writes the bundle; on failure leaves nothing behind. */
-export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, network: NetworkMode, plan: UserNamespacePlan): void {
+/** Creates both directories and writes the bundle (hosts and resolv.conf come from the network: network-setup.ts); on failure leaves nothing behind. */
+export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
   const owner = containerRootIds(plan);
   if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
   // parents must be traversable by the container's root, which is not host root for real root
@@ -112,8 +89,6 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
     makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
-    writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));
-    writeFileSync(path.join(paths.bundleDir, 'resolv.conf'), resolvConf(readHostResolvConf(), network));
     writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
     writeFileSync(path.join(paths.bundleDir, 'state.json'), JSON.stringify(state));
   } catch (error) {

@@ -54,6 +54,6 @@ export function prepareContainer({ id, options, image, paths, plan }: PrepareReq
   });
   checkVolumeSources(spec);
   const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString() };
-  createContainer(spec, paths, state, options.network, plan);
+  createContainer(spec, paths, state, plan);
   return spec;
 }

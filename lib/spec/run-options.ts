@@ -4,7 +4,6 @@
 import { RootlessError } from '../errors.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
-export type NetworkMode = 'host' | 'none';
 
 export interface RunOptions {
   image: string;
@@ -21,7 +20,10 @@ export interface RunOptions {
   volume: string[];
   tmpfs: string[];
   pull: PullPolicy;
-  network: NetworkMode;
+  /** The --network value as given (lib/net's parseNetwork reads it); undefined: the default, private. */
+  network?: string;
+  publish: string[];
+  publishAll: boolean;
 }
 
 export interface RunFlag {
@@ -46,11 +48,19 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:ro]' },
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
-  { name: 'network', key: 'network', alias: 'net', type: 'string', choices: ['host', 'none'], describe: "Network: the host's (default) or none (loopback only)" },
+  {
+    name: 'network',
+    key: 'network',
+    alias: 'net',
+    type: 'string',
+    describe: "Network: private (default: pasta where installed, else slirp4netns), pasta[:OPTIONS], slirp4netns[:OPTIONS], none (loopback only) or host (the host's)",
+  },
+  { name: 'publish', key: 'publish', alias: 'p', type: 'array', describe: 'Publish a container port on the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/udp]' },
+  { name: 'publish-all', key: 'publishAll', alias: 'P', type: 'boolean', describe: 'Publish every port the image exposes on a free host port' },
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', network: 'host' };
+  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false };
 }
 
 function usageError(message: string): RootlessError {
