@@ -4,19 +4,14 @@
 // container's /etc/hosts and /etc/resolv.conf.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  generateHosts,
-  networkWarnings,
-  parseNetwork,
-  parsePublish,
-  pastaInstalled,
-  publishExposed,
-  reservePorts,
-  type NetworkMode,
-  type PortMapping,
-  type PublishRequest,
-  type RunningNetwork,
-} from '../net/index.js';
+// Only the modules needed before stage 1 starts: the drivers (lib/net/index.js) load after it,
+// while stage 2's Node starts.
+import type { RunningNetwork } from '../net/driver.js';
+import { generateHosts } from '../net/etc-files.js';
+import { parseNetwork, parsePublish, publishExposed, type NetworkMode, type PortMapping, type PublishRequest } from '../net/options.js';
+import { reservePorts } from '../net/ports.js';
+import { pastaInstalled } from '../net/preflight.js';
+import { networkWarnings } from '../net/warnings.js';
 import type { OCIImageConfig } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
 

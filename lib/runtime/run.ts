@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';
-import { startNetwork, type RunningNetwork } from '../net/index.js';
+import type { RunningNetwork } from '../net/index.js';
 import { openImageSource } from '../spec/image-source.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
@@ -101,7 +101,8 @@ export async function runContainer(options: RunOptions): Promise<number> {
     });
     try {
       // the helper comes up while the bundle is written (its own process: no event loop needed)
-      network = startNetwork(networkRequest.mode, launched.child.pid!, { ports, hostname });
+      const pid = launched.child.pid!;
+      network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
       network.catch(() => undefined); // awaited below, after the bundle
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
