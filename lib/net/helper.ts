@@ -69,6 +69,9 @@ function abandoned(dir: string): boolean {
 export function createStateDir(name: string): string {
   const root = stateRoot();
   try {
+    // runtimeDir() itself may not exist yet: for real root the container's root (a subordinate id)
+    // must be able to search it to reach its bundle, as bundle.ts makes it
+    mkdirSync(path.dirname(root), { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
     mkdirSync(root, { recursive: true, mode: 0o700 });
     for (const entry of readdirSync(root)) {
       const dir = path.join(root, entry);

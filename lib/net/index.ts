@@ -15,6 +15,7 @@ export { parseNetwork, parsePublish, publishExposed } from './options.js';
 export { reservePorts, type PortCheckOptions } from './ports.js';
 export { generateHosts, generateResolvConf } from './etc-files.js';
 export { networkWarnings } from './warnings.js';
+export { pastaInstalled } from './preflight.js';
 
 export interface StartNetworkOptions {
   /** From reservePorts(); ignored for none and host (networkWarnings() says so). */
@@ -29,11 +30,6 @@ const drivers: { [Kind in NetworkMode['kind']]: NetworkDriver<Extract<NetworkMod
   none: noneDriver,
   host: hostDriver,
 };
-
-/** pasta is the default where it is installed (as in Podman 5), slirp4netns otherwise. */
-export function pastaInstalled(): boolean {
-  return findHelper('pasta') !== undefined;
-}
 
 /** Connects the network namespace of `pid` (a process of the container, e.g. stage 1's) as `mode` says. */
 export async function startNetwork(mode: NetworkMode, pid: number, options: StartNetworkOptions = {}): Promise<RunningNetwork> {

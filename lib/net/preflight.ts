@@ -20,6 +20,11 @@ export function requireHelper(name: 'pasta' | 'slirp4netns'): string {
   });
 }
 
+/** pasta is the default where it is installed (as in Podman 5), slirp4netns otherwise. */
+export function pastaInstalled(): boolean {
+  return findHelper('pasta') !== undefined;
+}
+
 /** For the default network: neither helper being there is its own message. */
 export function defaultHelperMissing(): RootlessError {
   return new RootlessError('neither pasta nor slirp4netns is installed, and the container network needs one of them', {

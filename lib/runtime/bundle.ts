@@ -2,13 +2,12 @@
 // rootfs/, the generated /etc files, state.json) and the storage (storeDir()/containers/<id>:
 // OverlayFS upper/ and work/). Both belong to the container's root (the user, or for real root the
 // first id of its range), so stage 2 can read and mount them.
-import { chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
-import type { NetworkMode } from '../spec/run-options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { removeTree } from './remove-tree.js';
 import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
@@ -25,28 +24,6 @@ export function checkName(name: string): void {
     throw new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
       remedy: 'Choose another --name, or remove that container',
     });
-  }
-}
-
-/** /etc/hosts: localhost and the container's own name on loopback. */
-export function hostsFile(hostname: string): string {
-  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
-}
-
-/** The host's resolv.conf; without the host's network, loopback name servers would be unreachable. */
-export function resolvConf(hostText: string, network: NetworkMode): string {
-  if (network === 'host') return hostText;
-  return hostText
-    .split('\n')
-    .filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line))
-    .join('\n');
-}
-
-function readHostResolvConf(): string {
-  try {
-    return readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return '';
   }
 }
 
@@ -76,8 +53,8 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
   }
 }
 
-/** Creates both directories and writes the bundle; on failure leaves nothing behind. */
-export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, network: NetworkMode, plan: UserNamespacePlan): void {
+/** Creates both directories and writes the bundle (hosts and resolv.conf come from the network: network-setup.ts); on failure leaves nothing behind. */
+export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
   const owner = containerRootIds(plan);
   if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
   // parents must be traversable by the container's root, which is not host root for real root
@@ -89,8 +66,6 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
     makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
-    writeFileSync(path.join(paths.bundleDir, 'hosts'), hostsFile(spec.hostname));
-    writeFileSync(path.join(paths.bundleDir, 'resolv.conf'), resolvConf(readHostResolvConf(), network));
     writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
     writeFileSync(stateFile(paths.bundleDir), JSON.stringify(state));
   } catch (error) {

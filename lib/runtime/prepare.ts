@@ -11,6 +11,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseSecurityOpts } from '../spec/security.js';
 import { checkName, createContainer } from './bundle.js';
+import type { PortMapping } from '../net/options.js';
 import type { UserNamespacePlan } from './idmap.js';
 
 function readEnvFile(file: string): { file: string; text: string } {
@@ -46,10 +47,13 @@ export interface PrepareRequest {
   image: ImageSource;
   paths: ContainerPaths;
   plan: UserNamespacePlan;
+  /** Recorded in state.json: stage 1's pid and the published ports (`rootless port`). */
+  pid: number;
+  ports: PortMapping[];
 }
 
 /** Builds the spec and writes the container's directories; on failure nothing is left behind. */
-export function prepareContainer({ id, options, image, paths, plan }: PrepareRequest): RuntimeSpec {
+export function prepareContainer({ id, options, image, paths, plan, pid, ports }: PrepareRequest): RuntimeSpec {
   if (options.name !== undefined) checkName(options.name);
   const spec = buildSpec({
     id,
@@ -66,7 +70,7 @@ export function prepareContainer({ id, options, image, paths, plan }: PrepareReq
     seccompProfile: readSeccompProfile(options),
   });
   checkVolumeSources(spec);
-  const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString() };
-  createContainer(spec, paths, state, options.network, plan);
+  const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString(), pid, ports };
+  createContainer(spec, paths, state, plan);
   return spec;
 }

@@ -1,14 +1,17 @@
-// `rootless run`: image → stage 1 (namespaces) → bundle → stage 2 (root, ids, exec).
+// `rootless run`: image → stage 1 (namespaces) → network + bundle → stage 2 (root, ids, exec).
 // Stage 1 is launched as soon as the image is known: stage 2's Node takes ~100 ms to start, and
-// the CLI builds the spec and writes the bundle meanwhile, then sends `start`.
+// meanwhile the network helper connects stage 1's network namespace and the CLI builds the spec
+// and writes the bundle; `start` follows once both are done, so the command starts networked.
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
 // mounts live only in its own mount namespace.
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';
+import type { RunningNetwork } from '../net/index.js';
 import { openImageSource } from '../spec/image-source.js';
-import { containerNamespaces } from '../spec/namespaces.js';
+import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
@@ -16,6 +19,7 @@ import { containerPaths, newContainerId } from './container-paths.js';
 import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+import { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles } from './network-setup.js';
 
 const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -75,13 +79,17 @@ async function abort(launched: Launched): Promise<void> {
 export async function runContainer(options: RunOptions): Promise<number> {
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
+  const networkRequest = parseNetworkOptions(options);
   const image = await openImageSource(options.image, options.pull);
+  const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
   const id = newContainerId();
   const paths = containerPaths(id, image.layers);
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
+  const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
   let bundle: typeof import('./bundle.js') | undefined;
+  let network: Promise<RunningNetwork> | undefined;
   let started = false;
   try {
     const launched = await launchInNamespaces({
@@ -96,9 +104,14 @@ export async function runContainer(options: RunOptions): Promise<number> {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     }, limits?.launcher);
     try {
+      // the helper comes up while the bundle is written (its own process: no event loop needed)
+      const pid = launched.child.pid!;
+      network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
+      network.catch(() => undefined); // awaited below, after the bundle
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
-      prepareContainer({ id, options, image, paths, plan });
+      prepareContainer({ id, options, image, paths, plan, pid, ports });
+      writeNetworkFiles(paths.bundleDir, await network, hostname);
     } catch (error) {
       await abort(launched);
       throw error;
@@ -111,6 +124,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
   } finally {
     signals.stop();
     limits?.remove();
+    await network?.then((running) => running.stop(), () => undefined);
     if (bundle && (options.rm || !started)) await bundle.removeContainer(paths, plan);
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import type { IdMapping, UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
-import { containerNamespaces } from './namespaces.js';
+import { containerHostname, containerNamespaces, sharesHostNetwork } from './namespaces.js';
 import type { OCIImageConfig, RuntimeSpec, SpecMount, SpecUser } from './oci.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
 import type { RunOptions } from './run-options.js';
@@ -42,11 +42,6 @@ export interface SpecInput {
   tty?: boolean;
   /** The profile of `--security-opt seccomp=FILE`, read by the CLI. */
   seccompProfile?: { file: string; text: string };
-}
-
-function containerHostname(input: Pick<SpecInput, 'id' | 'options' | 'hostHostname'>): string {
-  if (input.options.hostname) return input.options.hostname;
-  return input.options.network === 'host' ? input.hostHostname : input.id.slice(0, 12);
 }
 
 export function processArgs(options: Pick<RunOptions, 'entrypoint' | 'command'>, image: OCIImageConfig): string[] {
@@ -94,7 +89,7 @@ function rootMounts(input: SpecInput): SpecMount[] {
 }
 
 function systemMounts(input: SpecInput): SpecMount[] {
-  const ownNetwork = input.options.network === 'none';
+  const ownNetwork = !sharesHostNetwork(input.options.network);
   const mounts: SpecMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -146,7 +141,7 @@ function checkMapped(user: SpecUser, plan: UserNamespacePlan): void {
 }
 
 export function buildSpec(input: SpecInput): RuntimeSpec {
-  const hostname = containerHostname(input);
+  const hostname = containerHostname(input.options, input.id, input.hostHostname);
   const userText = input.options.user ?? (input.image.config?.User || '0');
   const resolved = resolveUser(parseUserSpec(userText), parsePasswd(input.passwd ?? ''), parseGroup(input.group ?? ''));
   // with a single-id map the supplementary groups cannot be set (setgroups is denied): drop them

@@ -14,6 +14,8 @@ export interface ImageRunConfig {
   Cmd?: string[] | null;
   WorkingDir?: string;
   StopSignal?: string;
+  /** `{"80/tcp": {}}`: what -P publishes. */
+  ExposedPorts?: Record<string, unknown> | null;
 }
 
 /** An OCI image config document (application/vnd.oci.image.config.v1+json). */

@@ -5,7 +5,6 @@ import { RootlessError } from '../errors.js';
 import { defaultSecurityRunOptions, securityRunFlags, type SecurityRunOptions } from './security-flags.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
-export type NetworkMode = 'host' | 'none';
 
 export interface RunOptions extends SecurityRunOptions {
   image: string;
@@ -22,7 +21,10 @@ export interface RunOptions extends SecurityRunOptions {
   volume: string[];
   tmpfs: string[];
   pull: PullPolicy;
-  network: NetworkMode;
+  /** The --network value as given (lib/net's parseNetwork reads it); undefined: the default, private. */
+  network?: string;
+  publish: string[];
+  publishAll: boolean;
 }
 
 export interface RunFlag {
@@ -47,12 +49,20 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:ro]' },
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
-  { name: 'network', key: 'network', alias: 'net', type: 'string', choices: ['host', 'none'], describe: "Network: the host's (default) or none (loopback only)" },
+  {
+    name: 'network',
+    key: 'network',
+    alias: 'net',
+    type: 'string',
+    describe: "Network: private (default: pasta where installed, else slirp4netns), pasta[:OPTIONS], slirp4netns[:OPTIONS], none (loopback only) or host (the host's)",
+  },
+  { name: 'publish', key: 'publish', alias: 'p', type: 'array', describe: 'Publish a container port on the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/udp]' },
+  { name: 'publish-all', key: 'publishAll', alias: 'P', type: 'boolean', describe: 'Publish every port the image exposes on a free host port' },
   ...securityRunFlags,
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', network: 'host', ...defaultSecurityRunOptions() };
+  return { command: [], rm: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions() };
 }
 
 function usageError(message: string): RootlessError {

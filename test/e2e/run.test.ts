@@ -40,7 +40,9 @@ test('flags stop at the image: arguments after it belong to the command', () => 
 
 test('hostname: --hostname, /etc/hostname and /etc/hosts', () => {
   const result = run(['--hostname', 'box', image, 'sh', '-c', 'hostname; cat /etc/hostname; grep box /etc/hosts; echo $HOSTNAME']);
-  assert.equal(result.stdout.trim().split('\n'), ['box', 'box', '127.0.1.1\tbox', 'box']);
+  const [name, file, hosts, variable] = result.stdout.trim().split('\n');
+  assert.equal([name, file, variable], ['box', 'box', 'box']);
+  assert.match(hosts!, /^\d+\.\d+\.\d+\.\d+\tbox$/); // the container's address (its network's)
 });
 
 test("exit status: the container's, 127 not found, 126 not executable, 125 tool error", () => {

@@ -59,7 +59,7 @@ test('the overlay is the first mount, layers top first, upper and work in the st
 
 test('environment: image env, default PATH, HOSTNAME, HOME; -e wins', () => {
   const spec = buildSpec(withCommand(['-e', 'IMG=flag', '-e', 'FROM_HOST', '-u', 'app'], ['x'], { Env: ['IMG=image', 'OTHER=1'] }));
-  assert.equal(spec.process.env, ['IMG=flag', 'OTHER=1', `PATH=${DEFAULT_PATH}`, `HOSTNAME=hosthost`, 'HOME=/home/app', 'FROM_HOST=h']);
+  assert.equal(spec.process.env, ['IMG=flag', 'OTHER=1', `PATH=${DEFAULT_PATH}`, `HOSTNAME=${id.slice(0, 12)}`, 'HOME=/home/app', 'FROM_HOST=h']);
   const imagePath = buildSpec(withCommand([], ['x'], { Env: ['PATH=/custom', 'HOME=/h'] })).process.env;
   assert.ok(imagePath.includes('PATH=/custom') && imagePath.includes('HOME=/h'));
   assert.not.ok(imagePath.includes(`PATH=${DEFAULT_PATH}`));
@@ -83,15 +83,18 @@ test('user and working directory: flags over the image', () => {
 
 test('hostname: flag, else the short id without the host network, else the host name', () => {
   assert.is(buildSpec(input(['--hostname', 'box'])).hostname, 'box');
+  assert.is(buildSpec(input([])).hostname, id.slice(0, 12));
   assert.is(buildSpec(input(['--network', 'none'])).hostname, id.slice(0, 12));
-  assert.is(buildSpec(input([])).hostname, 'hosthost');
+  assert.is(buildSpec(input(['--network', 'host'])).hostname, 'hosthost');
 });
 
-test('network none adds a network namespace and a fresh sysfs; host binds /sys read-only', () => {
-  const none = buildSpec(input(['--network', 'none']));
-  assert.equal(none.linux.namespaces.map((ns) => ns.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'cgroup', 'network']);
-  assert.is(none.mounts.find((m) => m.destination === '/sys')!.type, 'sysfs');
-  const host = buildSpec(input([]));
+test('every network but host gets a network namespace and a fresh sysfs; host binds /sys read-only', () => {
+  for (const network of [[], ['--network', 'none'], ['--network', 'slirp4netns'], ['--net=pasta:--map-gw']]) {
+    const own = buildSpec(input(network));
+    assert.equal(own.linux.namespaces.map((ns) => ns.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'cgroup', 'network']);
+    assert.is(own.mounts.find((m) => m.destination === '/sys')!.type, 'sysfs');
+  }
+  const host = buildSpec(input(['--network', 'host']));
   assert.not.ok(host.linux.namespaces.some((ns) => ns.type === 'network'));
   assert.equal(host.mounts.find((m) => m.destination === '/sys')!.options, ['rbind', 'nosuid', 'noexec', 'nodev', 'ro']);
 });

@@ -19,10 +19,18 @@ test('short clusters, attached values, --flag=value and repeated flags', () => {
   assert.is(options.user, '1000:1000');
 });
 
-test('defaults: pull missing, host network, nothing removed', () => {
+test('defaults: pull missing, the default (private) network, nothing published or removed', () => {
   const options = parseRunArgs(['img']);
-  assert.equal([options.pull, options.network, options.rm, options.interactive], ['missing', 'host', false, false]);
+  assert.equal([options.pull, options.network, options.rm, options.interactive], ['missing', undefined, false, false]);
+  assert.equal([options.publish, options.publishAll], [[], false]);
   assert.equal(options.command, []);
+});
+
+test('-p is repeatable, -P publishes all, --network takes any value (lib/net checks it)', () => {
+  const options = parseRunArgs(['-p', '8080:80', '--publish=127.0.0.1::53/udp', '-P', '--network=slirp4netns:allow_host_loopback=true', 'img']);
+  assert.equal(options.publish, ['8080:80', '127.0.0.1::53/udp']);
+  assert.is(options.publishAll, true);
+  assert.is(options.network, 'slirp4netns:allow_host_loopback=true');
 });
 
 test('--entrypoint "" is kept as an empty string; --net is --network; -- ends the flags', () => {
