@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gatherCgroup } from '../../lib/doctor/cgroup.js';
 import { cgroupProblem } from '../../lib/runtime/resource-limits.js';
-import { writeEuidProgram } from './euid-program.js';
+import { writeProbeProgram } from './probe-programs.js';
 import { createSandbox, e2e, packageRoot, said, type RunResult, type Sandbox } from './harness.js';
 
 const test = suite('security');
@@ -139,7 +139,7 @@ test('/proc/sys is read-only; /proc/keys, /proc/timer_list and /proc/kcore are m
 test('a setuid-root program gains root only without no-new-privileges', async () => {
   const volume = path.join(box.dir, 'suid');
   mkdirSync(volume);
-  if (!writeEuidProgram(path.join(volume, 'euid'))) return; // no program for this arch
+  if (!writeProbeProgram('euid', path.join(volume, 'euid'))) return; // no program for this arch
   await ok(['-v', `${volume}:/v`], 'cp /v/euid /v/suid && chmod 4755 /v/suid');
   const run = (flags: string[], program: string) => box.rootless(['run', '--rm', '-u', '1000', '-v', `${volume}:/v`, ...flags, image, program]);
   assert.is((await run([], '/v/euid')).exitCode, 1000 % 256, 'the plain copy runs as 1000');
@@ -147,6 +147,15 @@ test('a setuid-root program gains root only without no-new-privileges', async ()
   assert.is((await run(['--security-opt', 'no-new-privileges'], '/v/suid')).exitCode, 1000 % 256, 'no_new_privs ignores it');
   const nnp = await status(['--security-opt', 'no-new-privileges=true'], ['NoNewPrivs']);
   assert.is(nnp.NoNewPrivs, '1');
+});
+
+test('loading kernel keys is refused by the default seccomp profile', async () => {
+  const volume = path.join(box.dir, 'keys');
+  mkdirSync(volume);
+  if (!writeProbeProgram('keyctl', path.join(volume, 'keyctl'))) return; // no program for this arch
+  const run = (flags: string[]) => box.rootless(['run', '--rm', '-v', `${volume}:/v:ro`, ...flags, image, '/v/keyctl']);
+  assert.is((await run([])).exitCode, 1, 'keyctl(KEYCTL_JOIN_SESSION_KEYRING) fails with EPERM');
+  assert.is((await run(['--security-opt', 'seccomp=unconfined'])).exitCode, 0, 'without the filter the kernel makes the keyring (the probe works)');
 });
 
 test("capability sets: Docker's default, --cap-drop ALL, --cap-add SYS_ADMIN, --privileged; ambient never leaks", async () => {
