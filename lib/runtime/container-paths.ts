@@ -17,10 +17,11 @@ export function newContainerId(): string {
   return bytes.toString('hex');
 }
 
+/** The bundle (config.json, rootfs/, state.json): stage 2's argument, known before the image is. */
+export function bundleDirOf(id: string): string {
+  return path.join(runtimeDir(), 'containers', id);
+}
+
 export function containerPaths(id: string, layers: string[]): ContainerPaths {
-  return {
-    layers,
-    storageDir: path.join(storeDir(), 'containers', id),
-    bundleDir: path.join(runtimeDir(), 'containers', id),
-  };
+  return { layers, storageDir: path.join(storeDir(), 'containers', id), bundleDir: bundleDirOf(id) };
 }

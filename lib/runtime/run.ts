@@ -1,7 +1,9 @@
-// `rootless run`: image → stage 1 (namespaces) → network + bundle → stage 2 (root, ids, exec).
-// Stage 1 is launched as soon as the image is known: stage 2's Node takes ~100 ms to start, and
-// meanwhile the network helper connects stage 1's network namespace and the CLI builds the spec
-// and writes the bundle; `start` follows once both are done, so the command starts networked.
+// `rootless run`: stage 1 (namespaces) → image → network + bundle → stage 2 (root, ids, exec).
+// Stage 1 is launched first, before this process even loads the image side: stage 2's Node takes
+// ~100 ms to start, and meanwhile the CLI finds (or pulls) the image, the network helper connects
+// stage 1's network namespace, and the CLI builds the spec and writes the bundle; `start` follows
+// once all is done, so the command starts networked. Any failure before `start` kills stage 1,
+// which has created nothing but its namespaces.
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
@@ -10,16 +12,15 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';
 import type { RunningNetwork } from '../net/index.js';
-import { openImageSource } from '../spec/image-source.js';
+import type { ContainerPaths } from '../spec/build.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
-import { containerPaths, newContainerId } from './container-paths.js';
+import { bundleDirOf, containerPaths, newContainerId } from './container-paths.js';
 import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
-import { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles } from './network-setup.js';
 
 const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -79,15 +80,12 @@ async function abort(launched: Launched): Promise<void> {
 export async function runContainer(options: RunOptions): Promise<number> {
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
-  const networkRequest = parseNetworkOptions(options);
-  const image = await openImageSource(options.image, options.pull);
-  const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
   const id = newContainerId();
-  const paths = containerPaths(id, image.layers);
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
+  let paths: ContainerPaths | undefined;
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
   let started = false;
@@ -95,7 +93,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
     const launched = await launchInNamespaces({
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
-      argv: [process.execPath, STAGE2_JS, paths.bundleDir],
+      argv: [process.execPath, STAGE2_JS, bundleDirOf(id)],
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
       startEarly: true,
@@ -104,6 +102,14 @@ export async function runContainer(options: RunOptions): Promise<number> {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     }, limits?.launcher);
     try {
+      const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
+        import('../spec/image-source.js'),
+        import('./network-setup.js'),
+      ]);
+      const networkRequest = parseNetworkOptions(options);
+      const image = await openImageSource(options.image, options.pull);
+      const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
+      paths = containerPaths(id, image.layers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.child.pid!;
       network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
@@ -125,6 +131,6 @@ export async function runContainer(options: RunOptions): Promise<number> {
     signals.stop();
     limits?.remove();
     await network?.then((running) => running.stop(), () => undefined);
-    if (bundle && (options.rm || !started)) await bundle.removeContainer(paths, plan);
+    if (bundle && paths && (options.rm || !started)) await bundle.removeContainer(paths, plan);
   }
 }
