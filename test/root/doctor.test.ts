@@ -2,13 +2,14 @@
 // ids, an unusable /dev/net/tun and a newuidmap without its setuid bit. Each is then fixed with
 // the very command the doctor printed, and the check must pass. Shared host state is never
 // changed: /dev/net/tun and newuidmap are replaced only inside a private mount namespace.
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { doctorLine, firstRunDiagnosisOf, runRootless } from '../e2e/doctor-cli.js';
+import { createUserWithoutSubIds, removeUser } from './users.js';
 
 const testUser = 'rltest';
 let scratch: string;
@@ -41,17 +42,8 @@ test.after(() => {
 
 test('a user without subordinate ids: FAIL with usermod; running that command fixes it', async () => {
   const user = `rldoc${process.pid % 100000}`;
-  await execa('userdel', [user], { reject: false }); // left over by an interrupted run
-  await execa('useradd', ['-M', '-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0', '-s', '/bin/sh', user]);
+  await createUserWithoutSubIds(user);
   try {
-    // useradd may still have assigned ranges (SUB_UID_MIN in login.defs): make sure there are none.
-    for (const [file, flag] of [['/etc/subuid', '--del-subuids'], ['/etc/subgid', '--del-subgids']] as const) {
-      const own = readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith(`${user}:`));
-      for (const line of own) {
-        const [, start, count] = line.split(':').map(Number);
-        await execa('usermod', [flag, `${start}-${start! + count! - 1}`, user]);
-      }
-    }
     const home = await homeFor(user);
     const before = await runRootless(['doctor'], { user, env: userEnv(user, home) });
     assert.is(before.exitCode, 1, before.stdout + before.stderr);
@@ -64,10 +56,7 @@ test('a user without subordinate ids: FAIL with usermod; running that command fi
     const after = await runRootless(['doctor'], { user, env: userEnv(user, home) });
     assert.is(doctorLine(after.stdout, 'subordinate ids'), 'OK   subordinate ids: 65536 uids, 65536 gids');
   } finally {
-    await execa('userdel', [user], { reject: false });
-    for (const file of ['/etc/subuid', '/etc/subgid']) {
-      assert.not.match(readFileSync(file, 'utf8'), `${user}:`, `userdel left ${user} in ${file}`);
-    }
+    assert.ok(await removeUser(user), `userdel left ${user} in /etc/subuid or /etc/subgid`);
   }
 });
 
