@@ -6,11 +6,12 @@ set -euo pipefail
 
 TEST_USER="${ROOTLESS_TEST_USER:-rootless-test}"
 RANGE_SIZE=65536
-# command -> Debian package that provides it (attr: getfattr reads the overlay xattrs of layers)
+# command -> Debian package that provides it (attr: getfattr reads the overlay xattrs of layers;
+# catatonit: the init of `run --init`)
 declare -A NEEDED=(
   [newuidmap]=uidmap [docker-registry]=docker-registry [busybox]=busybox-static [zstd]=zstd
   [slirp4netns]=slirp4netns [pasta]=passt [htpasswd]=apache2-utils [openssl]=openssl
-  [getfattr]=attr [setpriv]=util-linux [runuser]=util-linux
+  [getfattr]=attr [setpriv]=util-linux [runuser]=util-linux [catatonit]=catatonit
 )
 
 say() { printf 'setup-host: %s\n' "$*"; }

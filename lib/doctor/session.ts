@@ -2,7 +2,8 @@
 // init binary for --init, and the host itself (kernel, distribution, systemd).
 import { existsSync, lstatSync } from 'node:fs';
 import os from 'node:os';
-import { findHelper, type UserIdentity } from '../runtime/idmap.js';
+import type { UserIdentity } from '../runtime/idmap.js';
+import { findInitBinary } from '../runtime/init-binary.js';
 import { runtimeDir } from '../paths.js';
 import { parseOsRelease } from './parse.js';
 import { readText } from './read.js';
@@ -56,11 +57,7 @@ export function gatherRuntimeDir(user: UserIdentity, env: NodeJS.ProcessEnv = pr
 }
 
 export function gatherInit(): HostInfo['init'] {
-  for (const name of ['catatonit', 'tini'] as const) {
-    const path = findHelper(name);
-    if (path) return { name, path };
-  }
-  return { name: 'built-in', path: null };
+  return findInitBinary() ?? { name: 'none', path: null };
 }
 
 export function gatherLinger(user: UserIdentity, systemd: boolean): boolean | null {
@@ -124,8 +121,9 @@ export function checkInit(info: HostInfo): CheckResult {
   return {
     id: 'init',
     title: 'init for --init',
-    status: 'ok',
-    detail: path ? `${name} (${path})` : 'catatonit/tini not found: the built-in init is used',
+    ...(path
+      ? { status: 'ok' as const, detail: `${name} (${path})` }
+      : { status: 'warn' as const, detail: 'neither catatonit nor tini-static is installed: `run --init` fails', fix: 'sudo apt install catatonit' }),
   };
 }
 

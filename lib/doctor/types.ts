@@ -144,7 +144,7 @@ export interface HostInfo {
   layerStrategy: LayerStrategy | null;
   network: NetworkInfo;
   cgroup: CgroupInfo;
-  init: { name: 'catatonit' | 'tini' | 'built-in'; path: string | null };
+  init: { name: 'catatonit' | 'tini-static' | 'none'; path: string | null };
   runtime: RuntimeDirInfo;
   /** /var/lib/systemd/linger/USER exists; null without systemd. */
   linger: boolean | null;

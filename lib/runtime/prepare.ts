@@ -13,6 +13,7 @@ import { parseSecurityOpts } from '../spec/security.js';
 import { checkName, createContainer } from './bundle.js';
 import type { PortMapping } from '../net/options.js';
 import type { UserNamespacePlan } from './idmap.js';
+import { requireInitBinary } from './init-binary.js';
 
 function readEnvFile(file: string): { file: string; text: string } {
   try {
@@ -68,6 +69,7 @@ export function prepareContainer({ id, options, image, paths, plan, pid, ports }
     hostHostname: os.hostname(),
     cwd: process.cwd(),
     seccompProfile: readSeccompProfile(options),
+    initBinary: options.init ? requireInitBinary().path : undefined,
   });
   checkVolumeSources(spec);
   const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString(), pid, ports };

@@ -3,6 +3,7 @@
 // Precedence is Docker's: flags over the image, and --entrypoint clears the image's Cmd.
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
+import { INIT_IN_CONTAINER } from '../runtime/init-binary.js';
 import type { IdMapping, UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
 import { containerHostname, containerNamespaces, sharesHostNetwork } from './namespaces.js';
@@ -42,6 +43,8 @@ export interface SpecInput {
   tty?: boolean;
   /** The profile of `--security-opt seccomp=FILE`, read by the CLI. */
   seccompProfile?: { file: string; text: string };
+  /** The host's static init binary, with --init. */
+  initBinary?: string;
 }
 
 export function processArgs(options: Pick<RunOptions, 'entrypoint' | 'command'>, image: OCIImageConfig): string[] {
@@ -105,6 +108,7 @@ function systemMounts(input: SpecInput): SpecMount[] {
   for (const file of ['hostname', 'hosts', 'resolv.conf']) {
     mounts.push({ destination: `/etc/${file}`, type: 'bind', source: path.join(input.paths.bundleDir, file), options: ['bind'] });
   }
+  if (input.initBinary) mounts.push({ destination: INIT_IN_CONTAINER, type: 'bind', source: input.initBinary, options: ['bind', 'ro'] });
   return mounts;
 }
 
@@ -154,7 +158,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
     process: {
       terminal: input.tty ?? false,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-      args: processArgs(input.options, input.image),
+      args: input.initBinary ? [INIT_IN_CONTAINER, '--', ...processArgs(input.options, input.image)] : processArgs(input.options, input.image),
       env: processEnv(input, hostname, user.home),
       cwd: workingDir(input),
       capabilities: security.capabilities,

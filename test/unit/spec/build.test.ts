@@ -117,4 +117,16 @@ test('users outside the id map are refused before the start; unmapped groups are
   assert.equal(full.process.user.additionalGids, [10]);
 });
 
+
+test('--init: the host init is bind-mounted read-only at /dev/init and runs the command after --', () => {
+  const plain = buildSpec(withCommand([], ['sleep', '1']));
+  assert.equal(plain.process.args, ['sleep', '1']);
+  assert.not.ok(plain.mounts.some((mount) => mount.destination === '/dev/init'));
+  const spec = buildSpec({ ...withCommand(['--init'], ['sleep', '1']), initBinary: '/usr/bin/catatonit' });
+  assert.equal(spec.process.args, ['/dev/init', '--', 'sleep', '1']);
+  const init = spec.mounts.find((mount) => mount.destination === '/dev/init');
+  assert.equal(init, { destination: '/dev/init', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] });
+  assert.ok(spec.mounts.indexOf(init!) > spec.mounts.findIndex((mount) => mount.destination === '/dev'), 'mounted after /dev');
+});
+
 test.run();
