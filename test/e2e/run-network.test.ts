@@ -171,6 +171,22 @@ test('rootless port lists a running container\'s mappings, and nothing once it i
   assert.match(gone.stderr, /no such container/);
 });
 
+test("-P publishes the image's EXPOSE (80/tcp) on a free host port that answers", async () => {
+  const name = `publish-all-${process.pid}`;
+  const container = background(['--name', name, '-P', ...BUSYBOX, IMAGE, ...httpdCommand('marker-expose')]);
+  try {
+    const line = await retry(async () => {
+      const result = await sandbox.rootless(['port', name, '80']);
+      return result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim() : undefined;
+    });
+    const match = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/.exec(line ?? '');
+    assert.ok(match, `rootless port said: ${line}`);
+    assert.is((await retry(() => httpGet(Number(match![1]))))?.trim(), 'marker-expose');
+  } finally {
+    await container.stop();
+  }
+});
+
 test('-p …/udp: a UDP echo in the container answers through the published port', async () => {
   // pasta 2023-03 drops loopback UDP answers when the host port is above the container port
   // (docs/NETWORK.md): the same number on both sides

@@ -90,14 +90,14 @@ export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EE
   const host = hostArchitecture();
   const alpine = hasAlpineFixtures(options.fixtures);
   const base = await baseLayer(options.fixtures, host);
-  const oci = (label: string, layers: Layer[], extra: { diffIDs?: string[] } = {}) =>
+  const oci = (label: string, layers: Layer[], extra: { diffIDs?: string[]; exposedPorts?: string[] } = {}) =>
     ({ layers, architecture: host, format: 'oci' as const, label, ...extra });
 
   const upper = gzipLayer(await buildTar(upperLayerEntries()), 'RUN rm /etc/motd && rm -r /etc/apk && mkdir /etc/apk && …');
   const small = async (createdBy: string, entries: TarEntry[]) => gzipLayer(await buildTar(entries), createdBy);
 
   const images: E2EEnv['images'] = {
-    alpine: await pushImage(plain, `${at}/test/alpine:3.20`, oci('alpine', [base])),
+    alpine: await pushImage(plain, `${at}/test/alpine:3.20`, oci('alpine', [base], { exposedPorts: ['80/tcp'] })),
     multilayer: await pushImage(plain, `${at}/test/multilayer:latest`, oci('multilayer', [base, upper])),
     repeatedLayer: await pushImage(plain, `${at}/test/repeated-layer:latest`, oci('repeated-layer', [base, upper, base])),
     multiarch: await pushIndex(plain, `${at}/test/multiarch:latest`, [
@@ -106,7 +106,7 @@ export async function pushTestImages(options: CatalogOptions): Promise<Pick<E2EE
     ]),
     zstd: await pushImage(plain, `${at}/test/zstd:latest`, oci('zstd', [zstdLayer(base.tar, base.createdBy)])),
     schema2: await pushImage(plain, `${at}/test/schema2:latest`, { layers: [base], architecture: host, format: 'docker', label: 'schema2' }),
-    authAlpine: await pushImage(auth, `${options.authAddress}/test/alpine:3.20`, oci('alpine', [base])),
+    authAlpine: await pushImage(auth, `${options.authAddress}/test/alpine:3.20`, oci('alpine', [base], { exposedPorts: ['80/tcp'] })),
     corruptible: await pushImage(plain, `${at}/test/corruptible:latest`, oci('corruptible', [
       await small('ADD corruptible /', [{ name: 'corruptible', content: 'a test alters this blob in the registry storage\n' }]),
     ])),

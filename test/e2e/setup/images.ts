@@ -42,6 +42,8 @@ export interface ImageSpec {
   label: string;
   /** Replaces the diff_ids computed from the layers (for the image whose config lies). */
   diffIDs?: string[];
+  /** EXPOSE of the image (`80/tcp`), for `run -P`. */
+  exposedPorts?: string[];
 }
 
 const CREATED = '2024-09-06T12:00:00Z';
@@ -58,7 +60,12 @@ function imageConfig(spec: ImageSpec): Buffer {
     architecture: spec.architecture,
     ...(spec.variant ? { variant: spec.variant } : {}),
     os: 'linux',
-    config: { Env: [PATH_ENV], Cmd: ['/bin/sh'], Labels: { 'org.rootless.test': spec.label } },
+    config: {
+      Env: [PATH_ENV],
+      Cmd: ['/bin/sh'],
+      Labels: { 'org.rootless.test': spec.label },
+      ...(spec.exposedPorts ? { ExposedPorts: Object.fromEntries(spec.exposedPorts.map((port) => [port, {}])) } : {}),
+    },
     rootfs: { type: 'layers', diff_ids: spec.diffIDs ?? spec.layers.map((layer) => sha256(layer.tar)) },
     history: spec.layers.map((layer) => ({ created: CREATED, created_by: layer.createdBy })),
   };
