@@ -2,8 +2,6 @@
 // The CLI prints `Error: <message>. <remedy>` on one line and exits with `exitCode`.
 
 export const EXIT_TOOL = 125;
-export const EXIT_CANNOT_INVOKE = 126;
-export const EXIT_NOT_FOUND = 127;
 
 export interface RootlessErrorOptions {
   remedy?: string;

@@ -3,7 +3,7 @@
 import { chown } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { RootlessError } from '../errors.js';
-import { defaultUserNamespace, type IdMapping, type UserNamespacePlan } from '../runtime/idmap.js';
+import { defaultUserNamespace, namespaceRootIds, type UserNamespacePlan } from '../runtime/idmap.js';
 import { launchInNamespaces } from '../runtime/launcher.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -19,16 +19,10 @@ export interface UnpackJob {
 
 const workerPath = new URL('./unpack-worker.js', import.meta.url).pathname;
 
-/** The host ids that root of the namespace stands for. */
-function namespaceRoot(plan: UserNamespacePlan): { uid: number; gid: number } {
-  const hostOfZero = (mappings: IdMapping[]) => mappings.find((m) => m.containerID === 0)?.hostID ?? 0;
-  return { uid: hostOfZero(plan.uidMappings), gid: hostOfZero(plan.gidMappings) };
-}
-
 /** Unpacks into `target` (an empty directory of ours) what is written to the job's input. */
 export async function startUnpack(target: string, compression: Compression, plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackJob> {
   // real root is not mapped into the namespace: hand the directory to the namespace's root
-  const owner = namespaceRoot(plan);
+  const owner = namespaceRootIds(plan);
   if (process.getuid?.() === 0) await chown(target, owner.uid, owner.gid);
   const { child, channel, exited } = await launchInNamespaces({
     namespaces: ['user'],

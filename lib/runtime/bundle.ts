@@ -8,8 +8,8 @@ import { RootlessError } from '../errors.js';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
-import type { UserNamespacePlan } from './idmap.js';
-import { removeTree } from './remove-tree.js';
+import { namespaceRootIds, type UserNamespacePlan } from './idmap.js';
+import { removeAsNamespaceRoot } from './remove.js';
 import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -25,11 +25,6 @@ export function checkName(name: string): void {
       remedy: 'Choose another --name, or remove that container',
     });
   }
-}
-
-function containerRootIds(plan: UserNamespacePlan): { uid: number; gid: number } {
-  const hostId = (mappings: UserNamespacePlan['uidMappings']) => mappings.find((m) => m.containerID === 0)!.hostID;
-  return { uid: hostId(plan.uidMappings), gid: hostId(plan.gidMappings) };
 }
 
 function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {
@@ -55,7 +50,7 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
 
 /** Creates both directories and writes the bundle (hosts and resolv.conf come from the network: network-setup.ts); on failure leaves nothing behind. */
 export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
-  const owner = containerRootIds(plan);
+  const owner = namespaceRootIds(plan);
   if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
   // parents must be traversable by the container's root, which is not host root for real root
   const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
@@ -80,6 +75,6 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
 
 /** Removes the container's writable layer and its state. */
 export async function removeContainer(paths: ContainerPaths, plan: UserNamespacePlan): Promise<void> {
-  await removeTree(paths.storageDir, plan);
+  await removeAsNamespaceRoot([paths.storageDir], plan);
   rmSync(paths.bundleDir, { recursive: true, force: true });
 }

@@ -125,6 +125,12 @@ export function defaultUserNamespace(user: UserIdentity = currentUser()): UserNa
   return { uidMappings: mappingsFromRanges(user.uid, subuids), gidMappings: mappingsFromRanges(user.gid, subgids) };
 }
 
+/** The host ids that root of the namespace stands for (the owner of what it creates). */
+export function namespaceRootIds(plan: UserNamespacePlan): { uid: number; gid: number } {
+  const hostOfZero = (mappings: IdMapping[]) => mappings.find((m) => m.containerID === 0)?.hostID ?? 0;
+  return { uid: hostOfZero(plan.uidMappings), gid: hostOfZero(plan.gidMappings) };
+}
+
 function mapLine(mappings: IdMapping[]): string {
   return mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n') + '\n';
 }

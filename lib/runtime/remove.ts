@@ -2,11 +2,14 @@
 // dirs): the user cannot unlink those from the host, but root of the user namespace can.
 import fs from 'node:fs/promises';
 import { RootlessError, errnoCode } from '../errors.js';
-import { defaultUserNamespace } from './idmap.js';
+import { defaultUserNamespace, type UserNamespacePlan } from './idmap.js';
 import { launchInNamespaces } from './launcher.js';
 
-/** Removes each path (recursively, missing ones are fine): plainly, else as root of the user namespace. */
-export async function removeAsNamespaceRoot(paths: string[]): Promise<void> {
+/**
+ * Removes each path (recursively, missing ones are fine): plainly, else as root of a user namespace
+ * with `plan`'s mapping (by default the store's, which a container of this user also has).
+ */
+export async function removeAsNamespaceRoot(paths: string[], plan: UserNamespacePlan = defaultUserNamespace()): Promise<void> {
   const stuck: string[] = [];
   for (const target of paths) {
     try {
@@ -19,7 +22,7 @@ export async function removeAsNamespaceRoot(paths: string[]): Promise<void> {
   if (stuck.length === 0) return;
   const { exited, child } = await launchInNamespaces({
     namespaces: ['user'],
-    plan: defaultUserNamespace(),
+    plan,
     argv: ['rm', '-rf', '--', ...stuck],
     stdio: ['ignore', 'ignore', 'pipe'],
   });

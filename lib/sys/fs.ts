@@ -20,10 +20,8 @@ export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
 
-export const LOCK_SH = 1;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
-export const LOCK_UN = 8;
 
 /** glibc's makedev encoding of a device number. */
 export function makeDev(major: number, minor: number): bigint {
