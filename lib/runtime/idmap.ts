@@ -179,11 +179,32 @@ function runHelper(file: string, args: string[]): Promise<{ exitCode?: number; s
   });
 }
 
+/** What /proc says of `pid` (its ids and program), for an error that names a process. */
+function describeProcess(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const ids = ['Uid', 'Gid'].map((key) => status.match(new RegExp(`^${key}:\\s*(.*)$`, 'm'))?.[1]?.replace(/\s+/g, ' ')).join(' / ');
+    const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 4).join(' ');
+    return `process ${pid} (${program}) has uids/gids ${ids}`;
+  } catch {
+    return `process ${pid} is gone`;
+  }
+}
+
+const MAP_HELPER_ATTEMPTS = 3;
+
 async function runMapHelper(helper: string, pid: number, mappings: IdMapping[], file: string): Promise<void> {
   const args = [String(pid), ...mappings.flatMap((m) => [m.containerID, m.hostID, m.size].map(String))];
-  const result = await runHelper(helper, args);
+  let result = await runHelper(helper, args);
+  // CI once saw newgidmap find the waiting stage-1 shell owned by another uid, which it never is
+  // for long: try again a few times before giving up, and then say what /proc showed.
+  for (let attempt = 1; attempt < MAP_HELPER_ATTEMPTS && /owned by a different user/.test(result.said); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    result = await runHelper(helper, args);
+  }
   if (result.exitCode === 0) return;
-  throw new RootlessError(`${helper} failed: ${result.said}`, {
+  const seen = /owned by a different user/.test(result.said) ? ` (${describeProcess(pid)})` : '';
+  throw new RootlessError(`${helper} failed: ${result.said}${seen}`, {
     remedy:
       result.exitCode === undefined
         ? 'Install it: sudo apt install uidmap'
