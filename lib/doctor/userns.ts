@@ -1,7 +1,7 @@
 // User namespaces, subordinate ids and the setuid map helpers: what decides whether stage 1 of
 // every container can start at all.
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { installedFile } from '../paths.js';
 import { findHelper, parseSubIdEntries, ROOT_DEFAULT_RANGE, type SubIdEntry, type UserIdentity } from '../runtime/idmap.js';
 import { getxattr } from '../sys/xattr.js';
 import { installCommand } from './packages.js';
@@ -82,7 +82,7 @@ const persistSysctl = (key: string, value: number) =>
   `echo '${key}=${value}' | sudo tee -a /etc/sysctl.d/99-rootless.conf && sudo sysctl -p /etc/sysctl.d/99-rootless.conf`;
 
 /** The AppArmor profile shipped with rootless: lets util-linux unshare (which creates our namespaces) use them fully. */
-export const apparmorProfilePath = fileURLToPath(new URL('../../../contrib/apparmor/rootless-unshare', import.meta.url));
+export const apparmorProfilePath = installedFile('../../contrib/apparmor/rootless-unshare');
 
 export function checkUserNamespaces(info: HostInfo): CheckResult {
   const userns = info.userNamespaces;

@@ -3,6 +3,8 @@
 import { chown } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { RootlessError } from '../errors.js';
+import { installedFile } from '../paths.js';
+import { timingEnabled, timingEnv } from '../timing.js';
 import { defaultUserNamespace, namespaceRootIds, type UserNamespacePlan } from '../runtime/idmap.js';
 import { launchInNamespaces } from '../runtime/launcher.js';
 
@@ -17,7 +19,8 @@ export interface UnpackJob {
   abort(): void;
 }
 
-const workerPath = new URL('./unpack-worker.js', import.meta.url).pathname;
+// one file (scripts/bundle.mjs): tar-stream and its dependencies are many small modules
+const workerPath = installedFile('image/unpack-worker.bundle.js');
 
 /** Unpacks into `target` (an empty directory of ours) what is written to the job's input. */
 export async function startUnpack(target: string, compression: Compression, plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackJob> {
@@ -30,10 +33,14 @@ export async function startUnpack(target: string, compression: Compression, plan
     argv: [process.execPath, workerPath, target, compression],
     stdio: ['pipe', 'ignore', 'pipe'],
     keepChannel: true,
+    env: { ...process.env, ...timingEnv() },
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  child.stderr!.on('data', (chunk: string) => {
+    if (timingEnabled) process.stderr.write(chunk); // the worker's timing lines
+    stderr = (stderr + chunk).slice(-4000);
+  });
   const input = child.stdin!;
   input.on('error', () => undefined);
   const result = (async () => {

@@ -17,6 +17,7 @@ import { constants } from 'node:os';
 import { RootlessError } from '../errors.js';
 import { OuterChannel } from './channel.js';
 import { findHelper, writeIdMappings, type UserNamespacePlan } from './idmap.js';
+import { mark } from '../timing.js';
 
 export type NamespaceKind = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'cgroup' | 'net';
 
@@ -128,6 +129,7 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   const startEarly = request.startEarly ?? false;
   const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
   const [file, ...args] = launcher.command(request.namespaces, shim);
+  mark('spawn stage 1');
   const child = spawn(file!, args, {
     stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
     env: request.env ?? process.env,
@@ -142,6 +144,7 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   const channel = new OuterChannel(socket, socket);
   try {
     await waitForUserNamespace(child.pid!, exited);
+    mark('user namespace seen');
     await writeIdMappings(child.pid!, request.plan);
   } catch (error) {
     child.kill('SIGKILL');

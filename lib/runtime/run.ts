@@ -9,8 +9,8 @@
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
 // mounts live only in its own mount namespace.
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';
+import { installedFile } from '../paths.js';
 import type { RunningNetwork } from '../net/index.js';
 import type { ContainerPaths } from '../spec/build.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
@@ -21,8 +21,10 @@ import { bundleDirOf, containerPaths, newContainerId } from './container-paths.j
 import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+import { mark, timingEnv } from '../timing.js';
 
-const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
+// one file (scripts/bundle.mjs): stage 2's start is on the critical path
+const STAGE2_JS = installedFile('runtime/stage2.bundle.js');
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 function remedyFor(message: InitErrorMessage): string {
@@ -78,6 +80,7 @@ async function abort(launched: Launched): Promise<void> {
 }
 
 export async function runContainer(options: RunOptions): Promise<number> {
+  mark('run');
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
   const id = newContainerId();
@@ -99,15 +102,18 @@ export async function runContainer(options: RunOptions): Promise<number> {
       startEarly: true,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...timingEnv() },
     }, limits?.launcher);
+    mark('maps written');
     try {
       const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
         import('../spec/image-source.js'),
         import('./network-setup.js'),
       ]);
       const networkRequest = parseNetworkOptions(options);
+      mark('image side loaded');
       const image = await openImageSource(options.image, options.pull);
+      mark('image found');
       const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
       paths = containerPaths(id, image.layers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
@@ -117,13 +123,16 @@ export async function runContainer(options: RunOptions): Promise<number> {
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
       prepareContainer({ id, options, image, paths, plan, pid, ports });
+      mark('bundle written');
       writeNetworkFiles(paths.bundleDir, await network, hostname);
+      mark('network up');
     } catch (error) {
       await abort(launched);
       throw error;
     }
     launched.channel.send({ type: 'start' });
     const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
+    mark('container exited');
     if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
     started = true;
     return status;

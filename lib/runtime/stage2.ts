@@ -14,8 +14,11 @@ import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
 import { setresgid, setresuid } from '../sys/process.js';
+import { mark } from '../timing.js';
 
 process.title = 'rootless-init';
+mark('node started', performance.timeOrigin);
+mark('modules loaded');
 
 async function run(bundle: string): Promise<never> {
   // the parent is stage 1's shell, which dies with the CLI: so does this process and its namespace
@@ -25,6 +28,7 @@ async function run(bundle: string): Promise<never> {
   // the CLI writes the bundle while this process starts; `start` says it is complete
   const start = receiveSync();
   if (start?.type !== 'start') process.exit(125);
+  mark('start received');
   // started before the id maps existed (an early start): now they do, so become the namespace's
   // root (a no-op for a user, whose uid maps to 0; real root is not mapped at all)
   step('become root of the user namespace', () => {
@@ -35,10 +39,12 @@ async function run(bundle: string): Promise<never> {
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
   const confinement = await prepareConfinement(spec);
   buildRoot(spec);
+  mark('root built');
   prepareProcess(spec);
   restrictPaths(spec);
   setRlimits(spec);
   confine(spec, confinement, () => setIdentity(spec, setgroupsAllowed));
+  mark('exec');
   return execProcess(spec);
 }
 
