@@ -41,11 +41,18 @@ export interface LaunchRequest {
   cwd?: string;
 }
 
-export interface Launched {
-  child: ChildProcess;
+/** A started stage 1: launched here, or adopted from bin/rootless (early-stage1.ts). */
+export interface Stage1 {
+  pid: number;
   channel: OuterChannel;
   /** Resolves with the exit status of the launcher (a signal as 128+N, like a shell). */
   exited: Promise<number>;
+  /** SIGKILL: stage 1 and what runs inside die with it (parent-death signals). */
+  kill(): void;
+}
+
+export interface Launched extends Stage1 {
+  child: ChildProcess;
 }
 
 /** How namespaces get created: pluggable so another single-threaded launcher can stand in. */
@@ -92,7 +99,7 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
   return 128 + (signal ? constants.signals[signal] : 0);
 }
 
-async function waitForUserNamespace(pid: number, exited: Promise<number>): Promise<void> {
+export async function waitForUserNamespace(pid: number, exited: Promise<number>): Promise<void> {
   const own = readlinkSync('/proc/self/ns/user');
   let done = false;
   void exited.then(() => (done = true));
@@ -152,5 +159,5 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
     throw await withHostDiagnosis(error);
   }
   if (!startEarly) channel.send({ type: 'go' });
-  return { child, channel, exited };
+  return { child, channel, exited, pid: child.pid!, kill: () => child.kill('SIGKILL') };
 }

@@ -17,10 +17,11 @@ import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
-import { bundleDirOf, containerPaths, newContainerId } from './container-paths.js';
+import { containerPaths, newContainerId } from './container-paths.js';
 import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
-import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+import { startStage1 } from './early-stage1.js';
+import type { NamespaceKind, Stage1 } from './launcher.js';
 import { mark, timingEnv } from '../timing.js';
 
 // one file (scripts/bundle.mjs): stage 2's start is on the critical path
@@ -74,8 +75,8 @@ async function followInit(channel: OuterChannel, signals: SignalForwarder): Prom
   return failure;
 }
 
-async function abort(launched: Launched): Promise<void> {
-  launched.child.kill('SIGKILL');
+async function abort(launched: Stage1): Promise<void> {
+  launched.kill();
   await launched.exited.catch(() => undefined);
 }
 
@@ -92,11 +93,14 @@ export async function runContainer(options: RunOptions): Promise<number> {
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
   let started = false;
+  // the rest of the CLI's path loads while stage 1 is adopted or launched and its maps written
+  const loading = Promise.all([import('../spec/image-source.js'), import('./network-setup.js'), import('./prepare.js'), import('./bundle.js'), import('../net/index.js')]);
+  loading.catch(() => undefined); // awaited below
   try {
-    const launched = await launchInNamespaces({
+    const launched = await startStage1({
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
-      argv: [process.execPath, STAGE2_JS, bundleDirOf(id)],
+      argv: [process.execPath, STAGE2_JS],
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
       startEarly: true,
@@ -106,10 +110,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
     }, limits?.launcher);
     mark('maps written');
     try {
-      const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
-        import('../spec/image-source.js'),
-        import('./network-setup.js'),
-      ]);
+      const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }, { prepareContainer }, bundleModule, { startNetwork }] = await loading;
       const networkRequest = parseNetworkOptions(options);
       mark('image side loaded');
       const image = await openImageSource(options.image, options.pull);
@@ -117,11 +118,10 @@ export async function runContainer(options: RunOptions): Promise<number> {
       const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
       paths = containerPaths(id, image.layers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
-      const pid = launched.child.pid!;
-      network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
+      const pid = launched.pid;
+      network = startNetwork(networkRequest.mode, pid, { ports, hostname });
       network.catch(() => undefined); // awaited below, after the bundle
-      const { prepareContainer } = await import('./prepare.js');
-      bundle = await import('./bundle.js');
+      bundle = bundleModule;
       prepareContainer({ id, options, image, paths, plan, pid, ports });
       mark('bundle written');
       writeNetworkFiles(paths.bundleDir, await network, hostname);
@@ -130,7 +130,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       await abort(launched);
       throw error;
     }
-    launched.channel.send({ type: 'start' });
+    launched.channel.send({ type: 'start', bundle: paths.bundleDir, stdin: options.interactive ? 'inherit' : 'null' });
     const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
     mark('container exited');
     if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
