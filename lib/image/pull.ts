@@ -106,6 +106,7 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
   const client = RegistryClient.for(ref, { tlsVerify: options.tlsVerify });
   const { record, layers, blobs } = await resolveImage(client, ref, options.platform ? parsePlatform(options.platform) : hostPlatform());
 
+  if (process.getuid?.() === 0) await (await import('./layer-format.js')).requireHostIdLayers(store.dir);
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
   const output = options.output ?? process.stderr;

@@ -36,6 +36,8 @@ export interface LaunchRequest {
   startEarly?: boolean;
   /** fds 0-2 of the inner program; fd 3 is always the control channel. */
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
+  /** More descriptors for the inner program: child fd (4 and up) → our fd. */
+  extraFds?: Record<number, number>;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -128,8 +130,10 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   const startEarly = request.startEarly ?? false;
   const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
   const [file, ...args] = launcher.command(request.namespaces, shim);
+  const stdio: Array<'inherit' | 'ignore' | 'pipe' | number> = [...request.stdio.slice(0, 3), 'pipe'];
+  for (const [childFd, fd] of Object.entries(request.extraFds ?? {})) stdio[Number(childFd)] = fd;
   const child = spawn(file!, args, {
-    stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
+    stdio: Array.from(stdio, (entry) => entry ?? 'ignore') as StdioOptions,
     env: request.env ?? process.env,
     cwd: request.cwd,
   });

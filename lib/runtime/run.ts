@@ -18,9 +18,9 @@ import type { RunOptions } from '../spec/run-options.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
 import { bundleDirOf, containerPaths, newContainerId } from './container-paths.js';
-import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+import { containerUserNamespace } from './userns-plan.js';
 
 const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -77,9 +77,13 @@ async function abort(launched: Launched): Promise<void> {
   await launched.exited.catch(() => undefined);
 }
 
-export async function runContainer(options: RunOptions): Promise<number> {
-  const plan = defaultUserNamespace();
+export async function runContainer(flags: RunOptions): Promise<number> {
+  const userns = await containerUserNamespace(flags);
+  const { plan } = userns;
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
+  const options = { ...flags, user: flags.user ?? userns.defaultUser };
+  // real root's layers are owned by their real ids: each container mounts them ID-mapped
+  const layerSender = process.getuid?.() === 0 ? (await import('./idmapped-layers.js')).createLayerSender() : undefined;
   const id = newContainerId();
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
@@ -97,10 +101,12 @@ export async function runContainer(options: RunOptions): Promise<number> {
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
       startEarly: true,
+      extraFds: layerSender?.childFds,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     }, limits?.launcher);
+    layerSender?.closeChildEnd();
     try {
       const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
         import('../spec/image-source.js'),
@@ -109,7 +115,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       const networkRequest = parseNetworkOptions(options);
       const image = await openImageSource(options.image, options.pull);
       const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
-      paths = containerPaths(id, image.layers);
+      paths = containerPaths(id, image.layers, layerSender !== undefined);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.child.pid!;
       network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
@@ -117,6 +123,8 @@ export async function runContainer(options: RunOptions): Promise<number> {
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
       prepareContainer({ id, options, image, paths, plan, pid, ports });
+      await userns.release(); // the bundle records the maps now
+      layerSender?.send(paths.layers, paths.layerMounts!, pid);
       writeNetworkFiles(paths.bundleDir, await network, hostname);
     } catch (error) {
       await abort(launched);
@@ -128,6 +136,8 @@ export async function runContainer(options: RunOptions): Promise<number> {
     started = true;
     return status;
   } finally {
+    layerSender?.close();
+    await userns.release();
     signals.stop();
     limits?.remove();
     await network?.then((running) => running.stop(), () => undefined);

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { INIT_IN_CONTAINER } from '../runtime/init-binary.js';
+import { IDMAPPED_LAYERS_ANNOTATION } from '../runtime/layer-mounts.js';
 import type { IdMapping, UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
 import { containerHostname, containerNamespaces, sharesHostNetwork } from './namespaces.js';
@@ -20,6 +21,11 @@ const HOST_DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 export interface ContainerPaths {
   /** Lower layer directories, base first (the image source's order). */
   layers: string[];
+  /**
+   * Real root: where stage 2 attaches the ID-mapped clones of `layers` (base first); the overlay
+   * uses these as its lowerdirs instead of the layer dirs themselves.
+   */
+  layerMounts?: string[];
   /** storeDir()/containers/<id>: holds upper/ and work/. */
   storageDir: string;
   /** runtimeDir()/containers/<id>: config.json, rootfs/, hosts, hostname, resolv.conf. */
@@ -79,8 +85,8 @@ function workingDir(input: SpecInput): string {
 }
 
 function rootMounts(input: SpecInput): SpecMount[] {
-  const { layers, storageDir } = input.paths;
-  const lowers = [...layers].reverse().join(':');
+  const { layers, layerMounts, storageDir } = input.paths;
+  const lowers = [...(layerMounts ?? layers)].reverse().join(':');
   return [
     {
       destination: '/',
@@ -177,5 +183,6 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       readonlyPaths: security.readonlyPaths,
       ...(Object.keys(security.resources).length ? { resources: security.resources } : {}),
     },
+    ...(input.paths.layerMounts ? { annotations: { [IDMAPPED_LAYERS_ANNOTATION]: JSON.stringify(input.paths.layerMounts) } } : {}),
   };
 }
