@@ -15,6 +15,7 @@ import type { RunningNetwork } from '../net/index.js';
 import type { ContainerPaths } from '../spec/build.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
+import { parseVolume } from '../spec/flag-values.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
 import { bundleDirOf, containerPaths, newContainerId } from './container-paths.js';
@@ -83,7 +84,8 @@ export async function runContainer(flags: RunOptions): Promise<number> {
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
   const options = { ...flags, user: flags.user ?? userns.defaultUser };
   // real root's layers are owned by their real ids: each container mounts them ID-mapped
-  const layerSender = process.getuid?.() === 0 ? (await import('./idmapped-layers.js')).createLayerSender() : undefined;
+  const idmappedLayers = process.getuid?.() === 0;
+  const mountSender = idmappedLayers || options.volume.some((volume) => parseVolume(volume).idmap) ? (await import('./idmapped-mounts.js')).createMountSender() : undefined;
   const id = newContainerId();
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
@@ -101,12 +103,12 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
       startEarly: true,
-      extraFds: layerSender?.childFds,
+      extraFds: mountSender?.childFds,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     }, limits?.launcher);
-    layerSender?.closeChildEnd();
+    mountSender?.closeChildEnd();
     try {
       const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
         import('../spec/image-source.js'),
@@ -115,16 +117,16 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       const networkRequest = parseNetworkOptions(options);
       const image = await openImageSource(options.image, options.pull);
       const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
-      paths = containerPaths(id, image.layers, layerSender !== undefined);
+      paths = containerPaths(id, image.layers, idmappedLayers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.child.pid!;
       network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
       network.catch(() => undefined); // awaited below, after the bundle
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
-      prepareContainer({ id, options, image, paths, plan, pid, ports });
+      const spec = prepareContainer({ id, options, image, paths, plan, pid, ports });
       await userns.release(); // the bundle records the maps now
-      layerSender?.send(paths.layers, paths.layerMounts!, pid);
+      mountSender?.send(spec, pid);
       writeNetworkFiles(paths.bundleDir, await network, hostname);
     } catch (error) {
       await abort(launched);
@@ -136,7 +138,7 @@ export async function runContainer(flags: RunOptions): Promise<number> {
     started = true;
     return status;
   } finally {
-    layerSender?.close();
+    mountSender?.close();
     await userns.release();
     signals.stop();
     limits?.remove();

@@ -10,7 +10,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import { receiveSync, sendSync } from './channel.js';
 import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
-import { attachIdmappedLayers } from './idmapped-layers.js';
+import { receiveIdmappedMounts } from './idmapped-mounts.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
@@ -35,7 +35,7 @@ async function run(bundle: string): Promise<never> {
   const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
   const confinement = await prepareConfinement(spec);
-  attachIdmappedLayers(spec);
+  receiveIdmappedMounts(spec);
   buildRoot(spec);
   prepareProcess(spec);
   restrictPaths(spec);

@@ -82,8 +82,20 @@ function checkHostIds(mappings: IdMapping[], flag: string, own: number, subordin
   }
 }
 
+/** A user's container reads its bundle and the store's layers, which belong to the user: its own id must be mapped. */
+function checkOwnIdMapped(mappings: IdMapping[], flag: string, own: number, kind: string): void {
+  if (mappings.some((m) => own >= m.hostID && own < m.hostID + m.size)) return;
+  throw new RootlessError(`${flag} must map your own ${kind} ${own}: the container's bundle and the image layers belong to it`, {
+    remedy: `Map it too, e.g. ${flag} 0:${own}:1 ${flag} 1:START:SIZE with START:SIZE from your line in /etc/sub${kind}`,
+  });
+}
+
 function explicit(uidMappings: IdMapping[], gidMappings: IdMapping[], user: UserIdentity): ContainerUserNamespace {
   const root = user.uid === 0;
+  if (!root) {
+    checkOwnIdMapped(uidMappings, '--uidmap', user.uid, 'uid');
+    checkOwnIdMapped(gidMappings, '--gidmap', user.gid, 'gid');
+  }
   const ranges = root || [...uidMappings, ...gidMappings].every((m) => m.size === 1 && m.containerID === 0) ? undefined : subordinateIds(user);
   checkHostIds(uidMappings, '--uidmap', user.uid, () => ranges?.uids ?? [], root);
   checkHostIds(gidMappings, '--gidmap', user.gid, () => ranges?.gids ?? [], root);
