@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { RootlessError } from '../../../lib/errors.js';
 import { parseRunArgs } from '../../../lib/spec/run-options.js';
 import { keepIdMappings, parseIdMapping, parseUsernsRequest } from '../../../lib/spec/userns.js';
 
@@ -14,7 +15,10 @@ test('--userns values: private by default, keep-id, host, auto with a size of at
   assert.equal(request(['--userns=auto:size=131072']), { mode: 'auto', size: 131072 });
   assert.throws(() => request(['--userns=auto:size=1000']), /below the least range of 65536/);
   assert.throws(() => request(['--userns=auto:uidmapping=0:1:2']), /invalid --userns option "uidmapping=0:1:2"/);
-  assert.throws(() => request(['--userns=nomap']), /invalid --userns value "nomap". Choose private, keep-id, auto/);
+  assert.throws(
+    () => request(['--userns=nomap']),
+    (error: RootlessError) => error.message === 'invalid --userns value "nomap"' && error.remedy === 'Choose private, keep-id, auto[:size=N] or host',
+  );
 });
 
 test('--uidmap/--gidmap: CONTAINER:HOST:SIZE, repeatable; --gidmap defaults to --uidmap', () => {
