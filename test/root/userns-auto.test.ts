@@ -90,4 +90,12 @@ test('--userns=host and --uidmap onto host root are refused for root; --uidmap p
   assert.is(lines[2], '0');
 });
 
+test('info names the pool --userns=auto takes ranges from', () => {
+  const result = rootless(['info', '--format', 'json'], env);
+  assert.is(result.exitCode, 0, result.stderr);
+  const info = JSON.parse(result.stdout) as { idMapping: { autoPool: { source: string; uids: unknown[] } } };
+  assert.equal(info.idMapping.autoPool.uids, pool);
+  assert.match(info.idMapping.autoPool.source, /^the (containers entries|built-in pool)$/);
+});
+
 test.run();
