@@ -3,13 +3,12 @@
 // its layers keep the tar's own owners on disk and containers see them through ID-mapped mounts.
 // The caller writes the compressed layer to `input` and awaits `result`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { RootlessError } from '../errors.js';
 import { OuterChannel } from '../runtime/channel.js';
 import { defaultUserNamespace, type UserNamespacePlan } from '../runtime/idmap.js';
-import { launchInNamespaces, type Launched } from '../runtime/launcher.js';
+import { exitStatus, launchInNamespaces, type Launched } from '../runtime/launcher.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -29,7 +28,7 @@ function startAsRoot(argv: string[]): Launched {
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(new RootlessError(`cannot start the unpack worker: ${error.message}`, { cause: error })));
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });
   exited.catch(() => undefined);
   const socket = child.stdio[3] as unknown as Socket;

@@ -88,7 +88,8 @@ export const unshareLauncher: Launcher = {
   },
 };
 
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+/** A child's exit as a shell reports it: its code, or 128+N for signal N. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return 128 + (signal ? constants.signals[signal] : 0);
 }

@@ -4,6 +4,9 @@
 // stage 1's network namespace, and the CLI builds the spec and writes the bundle; `start` follows
 // once all is done, so the command starts networked. Any failure before `start` kills stage 1,
 // which has created nothing but its namespaces.
+// As real root, the CLI also mounts the image's layers (stored with their real owners) ID-mapped
+// through stage 1's user namespace and hands them to stage 2 (idmapped-mounts.ts), as it does
+// for `-v …:idmap` volumes; `--userns`/`--uidmap` choose the namespace's maps (userns-plan.ts).
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
