@@ -1,5 +1,6 @@
 // Real root's layers: unpacked once with their real owners, mounted into every container ID-mapped
 // to the container's range. Nothing of the image is chowned or copied per container.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -53,17 +54,31 @@ test("a file the container creates lands in the container's range; the layer sta
   rmSync(path.join(env.ROOTLESS_RUNTIME_DIR!, 'containers'), { recursive: true });
 });
 
-test('-v SRC:DST:idmap as root: host owners show as the same ids inside; files created there keep them on disk', () => {
-  const dir = mkdtempSync(path.join(box.dir, 'idmap-vol-'));
+/** Runs a container with `dir` as an :idmap volume: host owners show as the same ids inside, created files keep them. */
+function checkIdmapVolume(dir: string): void {
   writeFileSync(path.join(dir, 'host-file'), 'x');
   chmodSync(dir, 0o755);
-  const result = rootless(['run', '--rm', '-v', `${dir}:/data:idmap`, image, 'sh', '-c', 'stat -c %u /data/host-file && touch /data/new && chown 7:7 /data/new'], env);
+  const result = rootless(['run', '--rm', '--userns=auto', '-v', `${dir}:/data:idmap`, image, 'sh', '-c', 'stat -c %u /data/host-file && touch /data/new && chown 7:7 /data/new'], env);
   assert.is(result.exitCode, 0, result.stderr);
   assert.is(result.stdout.trim(), '0');
   assert.equal([statSync(path.join(dir, 'new')).uid, statSync(path.join(dir, 'new')).gid], [7, 7]);
   const readonly = rootless(['run', '--rm', '-v', `${dir}:/data:ro,idmap`, image, 'touch', '/data/other'], env);
   assert.is.not(readonly.exitCode, 0);
   assert.match(readonly.stderr, 'Read-only file system');
+}
+
+test('-v SRC:DST:idmap as root on a host disk: owners as on disk inside and out', () => {
+  checkIdmapVolume(mkdtempSync(path.join(box.dir, 'idmap-vol-')));
+});
+
+test('-v SRC:DST:idmap as root on a tmpfs', () => {
+  const dir = mkdtempSync(path.join(box.dir, 'idmap-tmpfs-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  try {
+    checkIdmapVolume(dir);
+  } finally {
+    execFileSync('umount', [dir]);
+  }
 });
 
 test('a root store unpacked the old way (no format marker) is refused with the way out', () => {
