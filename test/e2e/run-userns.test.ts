@@ -42,10 +42,11 @@ test('--userns=keep-id: the user keeps its uid and gid inside; its bind-mounted 
   assert.ok(subuids.some((range) => zero[1]! >= range.start && zero[1]! < range.start + range.count), "container root is one of the user's subordinate ids");
 });
 
-test('--userns=keep-id with --user: the flag wins over the default of the user', () => {
-  const result = run(['--userns=keep-id', '--user', '0', image, 'id', '-u']);
+test('--userns=keep-id with --user: the flag wins; --rm removes what its root made', () => {
+  const result = run(['--userns=keep-id', '--user', '0', image, 'sh', '-c', 'id -u; mkdir -p /x/y && touch /x/y/z && chown 5 /x/y/z && chmod 700 /x/y']);
   assert.is(result.exitCode, 0, result.stderr);
   assert.is(result.stdout.trim(), '0');
+  assert.equal(box.list('containers'), []);
 });
 
 test('--uidmap/--gidmap inside the user ids are written as given', () => {
