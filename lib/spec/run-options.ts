@@ -50,7 +50,7 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'entrypoint', key: 'entrypoint', type: 'string', describe: "Override the image's entrypoint ('' clears it)" },
   { name: 'hostname', key: 'hostname', type: 'string', describe: "The container's host name" },
   { name: 'name', key: 'name', type: 'string', describe: 'A name for the container' },
-  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:ro][,idmap] (idmap: owners as on disk, as root or on a filesystem mounted in the namespace)' },
+  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:OPTIONS], options ro, rw, idmap (owners as on disk; root, or a filesystem mounted in the namespace)' },
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
   {
