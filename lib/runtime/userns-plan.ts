@@ -11,7 +11,7 @@ import { describeMapping, keepIdMappings, parseUsernsRequest, type UsernsRunOpti
 import { allocateRange, hostRanges, poolFrom } from './id-ranges.js';
 import {
   currentUser, defaultUserNamespace, findHelper, parseSubIdEntries, readSubIds, ROOT_DEFAULT_RANGE,
-  type IdMapping, type SubIdRange, type UserIdentity, type UserNamespacePlan,
+  type IdMapping, type SubIdEntry, type SubIdRange, type UserIdentity, type UserNamespacePlan,
 } from './idmap.js';
 
 export interface ContainerUserNamespace {
@@ -66,7 +66,7 @@ function rangeText(range: SubIdRange): string {
 }
 
 /** A user may map its own id and its subordinate ranges; real root anything but host root. */
-function checkHostIds(mappings: IdMapping[], flag: string, own: number, subordinate: () => SubIdRange[], root: boolean): void {
+function checkHostIds(mappings: IdMapping[], flag: string, own: number, subordinate: SubIdRange[], root: boolean): void {
   for (const m of mappings) {
     if (root) {
       if (m.hostID === 0) {
@@ -74,7 +74,7 @@ function checkHostIds(mappings: IdMapping[], flag: string, own: number, subordin
       }
       continue;
     }
-    const allowed = [{ start: own, count: 1 }, ...subordinate()];
+    const allowed = [{ start: own, count: 1 }, ...subordinate];
     if (allowed.some((range) => m.hostID >= range.start && m.hostID + m.size <= range.start + range.count)) continue;
     throw new RootlessError(`${flag} ${describeMapping(m)} uses host ids ${rangeText({ start: m.hostID, count: m.size })} that are not yours to map`, {
       remedy: `Use your id ${own} or ids inside your subordinate ranges (${allowed.slice(1).map(rangeText).join(', ') || 'none'})`,
@@ -97,8 +97,8 @@ function explicit(uidMappings: IdMapping[], gidMappings: IdMapping[], user: User
     checkOwnIdMapped(gidMappings, '--gidmap', user.gid, 'gid');
   }
   const ranges = root || [...uidMappings, ...gidMappings].every((m) => m.size === 1 && m.containerID === 0) ? undefined : subordinateIds(user);
-  checkHostIds(uidMappings, '--uidmap', user.uid, () => ranges?.uids ?? [], root);
-  checkHostIds(gidMappings, '--gidmap', user.gid, () => ranges?.gids ?? [], root);
+  checkHostIds(uidMappings, '--uidmap', user.uid, ranges?.uids ?? [], root);
+  checkHostIds(gidMappings, '--gidmap', user.gid, ranges?.gids ?? [], root);
   return { plan: { uidMappings, gidMappings }, release: nothingToRelease };
 }
 
@@ -119,7 +119,7 @@ function rangesInUse(): { uids: SubIdRange[]; gids: SubIdRange[] } {
   return { uids, gids };
 }
 
-function readEntries(file: string) {
+function readEntries(file: string): SubIdEntry[] {
   try {
     return parseSubIdEntries(readFileSync(file, 'utf8'));
   } catch {
