@@ -1,8 +1,8 @@
 // The user namespace of one container, from --userns/--uidmap/--gidmap and who runs rootless:
 // which host ids it maps (checked against what this user may map), the user the container runs
-// as by default (keep-id: yours), and for --userns=auto the lock that keeps two containers from
-// taking the same range until the first one's bundle records it.
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+// as by default (keep-id: yours), and for --userns=auto a range no other container holds: chosen
+// under a lock and reserved (a file named by the CLI's pid) until the bundle records it.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { runtimeDir } from '../paths.js';
@@ -18,7 +18,7 @@ export interface ContainerUserNamespace {
   plan: UserNamespacePlan;
   /** The container's user unless --user says otherwise: keep-id runs as the user's own ids. */
   defaultUser?: string;
-  /** Lets other --userns=auto allocations go on: call once the bundle records the maps. */
+  /** Drops the --userns=auto reservation: call once the bundle records the maps (or on failure). */
   release(): Promise<void>;
 }
 
@@ -102,21 +102,50 @@ function explicit(uidMappings: IdMapping[], gidMappings: IdMapping[], user: User
   return { plan: { uidMappings, gidMappings }, release: nothingToRelease };
 }
 
-/** Host ranges the maps of every container with a bundle hold (running or not: its upper dir is in them). */
-function rangesInUse(): { uids: SubIdRange[]; gids: SubIdRange[] } {
-  const dir = path.join(runtimeDir(), 'containers');
-  const uids: SubIdRange[] = [ROOT_DEFAULT_RANGE];
-  const gids: SubIdRange[] = [ROOT_DEFAULT_RANGE];
-  for (const id of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
-    try {
-      const spec = JSON.parse(readFileSync(path.join(dir, id.name, 'config.json'), 'utf8')) as RuntimeSpec;
-      uids.push(...hostRanges(spec.linux.uidMappings ?? []));
-      gids.push(...hostRanges(spec.linux.gidMappings ?? []));
-    } catch {
-      // no config.json: being removed, or created by a process that holds the lock
-    }
+/** While a CLI writes its bundle, its --userns=auto maps are reserved in a file named by its pid. */
+function reservationsDir(): string {
+  return path.join(runtimeDir(), 'userns-auto');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return { uids, gids };
+}
+
+type Maps = Pick<UserNamespacePlan, 'uidMappings' | 'gidMappings'>;
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined; // a bundle being created or removed
+  }
+}
+
+/** Maps of every bundle's config.json and of every reservation whose CLI still runs. */
+function mapsInUse(): Maps[] {
+  const containers = path.join(runtimeDir(), 'containers');
+  const bundles = readdirSync(containers).map((id) => readJson<RuntimeSpec>(path.join(containers, id, 'config.json'))?.linux);
+  const reservations = readdirSync(reservationsDir()).map((name) => {
+    const file = path.join(reservationsDir(), name);
+    if (isAlive(Number.parseInt(name, 10))) return readJson<Maps>(file);
+    rmSync(file, { force: true }); // its CLI died before the bundle was written
+    return undefined;
+  });
+  return [...bundles, ...reservations].filter((maps): maps is Maps => maps !== undefined);
+}
+
+/** Host ranges held by containers with a bundle (running or not: its upper dir is in them) and by reservations. */
+function rangesInUse(): { uids: SubIdRange[]; gids: SubIdRange[] } {
+  const maps = mapsInUse();
+  return {
+    uids: [ROOT_DEFAULT_RANGE, ...maps.flatMap((map) => hostRanges(map.uidMappings))],
+    gids: [ROOT_DEFAULT_RANGE, ...maps.flatMap((map) => hostRanges(map.gidMappings))],
+  };
 }
 
 function readEntries(file: string): SubIdEntry[] {
@@ -133,10 +162,11 @@ async function auto(size: number, user: UserIdentity): Promise<ContainerUserName
       remedy: "Drop it: your containers get your subordinate range; --uidmap maps part of it",
     });
   }
-  const containersDir = path.join(runtimeDir(), 'containers');
-  mkdirSync(containersDir, { recursive: true, mode: 0o711 });
+  for (const dir of [path.join(runtimeDir(), 'containers'), reservationsDir()]) mkdirSync(dir, { recursive: true, mode: 0o711 });
   const { acquireFileLock } = await import('../image/store-lock.js');
+  // the lock covers choosing and reserving only: the bundle (which may wait for a pull) comes later
   const lock = await acquireFileLock(path.join(runtimeDir(), 'userns-auto.lock'));
+  const reservation = path.join(reservationsDir(), `${process.pid}.json`);
   try {
     const used = rangesInUse();
     const allocate = (file: string, inUse: SubIdRange[]) => {
@@ -144,18 +174,16 @@ async function auto(size: number, user: UserIdentity): Promise<ContainerUserName
       const range = allocateRange(pool.ranges, inUse, size);
       if (range) return range;
       throw new RootlessError(`no free range of ${size} ids is left in ${pool.source} of ${file} (${pool.ranges.map(rangeText).join(', ')})`, {
-        remedy: 'Remove containers that have exited, or give the containers user more ids: sudo usermod --add-subuids START-END --add-subgids START-END containers',
+        remedy: 'Remove containers that have exited, or give the pool more ids: a longer containers:START:COUNT line in /etc/subuid and /etc/subgid',
       });
     };
     const uid = allocate('/etc/subuid', used.uids);
     const gid = allocate('/etc/subgid', used.gids);
-    return {
-      plan: { uidMappings: [{ containerID: 0, hostID: uid.start, size }], gidMappings: [{ containerID: 0, hostID: gid.start, size }] },
-      release: async () => lock.close().catch(() => undefined),
-    };
-  } catch (error) {
+    const plan = { uidMappings: [{ containerID: 0, hostID: uid.start, size }], gidMappings: [{ containerID: 0, hostID: gid.start, size }] };
+    writeFileSync(reservation, JSON.stringify(plan));
+    return { plan, release: async () => rmSync(reservation, { force: true }) };
+  } finally {
     await lock.close();
-    throw error;
   }
 }
 

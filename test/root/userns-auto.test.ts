@@ -1,7 +1,8 @@
 // `run --userns=auto` as root: each container gets a range of its own (from the `containers`
 // entries of /etc/subuid and /etc/subgid, else the built-in pool), disjoint from every range in
 // use, while all of them share the one copy of each layer.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -88,6 +89,26 @@ test('--userns=host and --uidmap onto host root are refused for root; --uidmap p
   const lines = explicit.stdout.trim().split('\n');
   assert.equal(lines.slice(0, 2).map(parseMap), [[0, 3000000, 70000], [0, 3000000, 70000]]);
   assert.is(lines[2], '0');
+});
+
+test("a live CLI's reservation holds its range until the bundle is written; a dead one's is dropped", () => {
+  const next = () => {
+    const result = rootless(['run', '--rm', '--userns=auto', image, 'cat', '/proc/self/uid_map'], env);
+    assert.is(result.exitCode, 0, result.stderr);
+    return parseMap(result.stdout)[1]!;
+  };
+  const free = next();
+  const reservations = path.join(env.ROOTLESS_RUNTIME_DIR!, 'userns-auto');
+  const maps = { uidMappings: [{ containerID: 0, hostID: free, size: 65536 }], gidMappings: [{ containerID: 0, hostID: free, size: 65536 }] };
+  const live = path.join(reservations, `${process.pid}.json`);
+  writeFileSync(live, JSON.stringify(maps));
+  assert.is.not(next(), free, 'a reserved range was handed out');
+  const deadPid = spawnSync('true').pid!;
+  const dead = path.join(reservations, `${deadPid}.json`);
+  renameSync(live, dead);
+  assert.is(next(), free);
+  assert.not.ok(existsSync(dead), "the dead CLI's reservation is removed");
+  assert.equal(readdirSync(reservations), [], 'each run drops its own reservation');
 });
 
 test('info names the pool --userns=auto takes ranges from', () => {
