@@ -109,6 +109,7 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
   const { record, layers, blobs } = await resolveImage(client, ref, options.platform ? parsePlatform(options.platform) : hostPlatform());
 
   mark('manifest and config fetched');
+  if (process.getuid?.() === 0) await (await import('./layer-format.js')).requireHostIdLayers(store.dir);
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
   const output = options.output ?? process.stderr;

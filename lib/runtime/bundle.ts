@@ -51,7 +51,9 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
 /** Creates both directories and writes the bundle (hosts and resolv.conf come from the network: network-setup.ts); on failure leaves nothing behind. */
 export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
   const owner = namespaceRootIds(plan);
-  if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
+  // ID-mapped layers are opened by the CLI: only the unmapped ones must be reachable by the container's root
+  const layers = paths.layerMounts ? [] : paths.layers;
+  if (process.getuid?.() === 0) checkSearchable([...layers, paths.storageDir, paths.bundleDir], owner);
   // parents must be traversable by the container's root, which is not host root for real root
   const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
   mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });

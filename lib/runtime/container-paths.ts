@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
+import { layerMountPoints } from './layer-mounts.js';
 
 /** 64 hex digits, as docker's ids (read from /dev/urandom: node:crypto costs ~5 ms to load). */
 export function newContainerId(): string {
@@ -22,6 +23,9 @@ export function bundleDirOf(id: string): string {
   return path.join(runtimeDir(), 'containers', id);
 }
 
-export function containerPaths(id: string, layers: string[]): ContainerPaths {
-  return { layers, storageDir: path.join(storeDir(), 'containers', id), bundleDir: bundleDirOf(id) };
+/** With `idmappedLayers` (real root) the overlay's lowerdirs are the layers' ID-mapped mounts in the bundle. */
+export function containerPaths(id: string, layers: string[], idmappedLayers = false): ContainerPaths {
+  const bundleDir = bundleDirOf(id);
+  const layerMounts = idmappedLayers ? { layerMounts: layerMountPoints(bundleDir, layers.length) } : {};
+  return { layers, ...layerMounts, storageDir: path.join(storeDir(), 'containers', id), bundleDir };
 }

@@ -1,11 +1,12 @@
 // A stage 1 that bin/rootless started before this Node: for `rootless run` the script first
 // starts `setpriv --pdeathsig KILL unshare --user --mount --pid --uts --ipc --cgroup --net -- sh
-// -c SHIM node stage2.bundle.js --listen SOCKET` in the background, then execs Node for the
-// CLI, so the CLI's Node and stage 2's Node boot on two cores at once (each takes ~60-80 ms here).
+// -c SHIM node stage2.bundle.js --listen SOCKET` in the background, then execs Node for the CLI,
+// so the CLI's Node and stage 2's Node boot on two cores at once (each takes ~60-80 ms here).
 // It says so in ROOTLESS_EARLY_STAGE1="PID SOCKET". The CLI adopts it: connects to SOCKET (in the
-// user's XDG_RUNTIME_DIR, named after the CLI's pid), writes its id maps, and watches it with waitpid on SIGCHLD, as Node did
-// not spawn it. A run that wants other namespaces (or another launcher) kills it and launches its
-// own; so does a failed adoption, whose error the normal launch then reports with its diagnosis.
+// user's XDG_RUNTIME_DIR, named after the CLI's pid), writes its id maps, and watches it with
+// waitpid on SIGCHLD, as Node did not spawn it. A run that wants other namespaces, another
+// launcher or more fds (root's ID-mapped layers) dismisses it and launches its own; so does a
+// failed adoption, whose error the normal launch then reports with its diagnosis.
 import { readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
@@ -124,6 +125,7 @@ export async function startStage1(request: LaunchRequest, launcher?: Launcher): 
     launcher === undefined &&
     request.startEarly === true &&
     request.keepChannel === true &&
+    Object.keys(request.extraFds ?? {}).length === 0 &&
     request.namespaces.length === EARLY_NAMESPACES.length &&
     EARLY_NAMESPACES.every((kind) => request.namespaces.includes(kind));
   if (fits) {

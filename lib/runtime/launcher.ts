@@ -37,6 +37,8 @@ export interface LaunchRequest {
   startEarly?: boolean;
   /** fds 0-2 of the inner program; fd 3 is always the control channel. */
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
+  /** More descriptors for the inner program: child fd (4 and up) → our fd. */
+  extraFds?: Record<number, number>;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -94,7 +96,8 @@ export const unshareLauncher: Launcher = {
   },
 };
 
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+/** A child's exit as a shell reports it: its code, or 128+N for signal N. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return 128 + (signal ? constants.signals[signal] : 0);
 }
@@ -136,9 +139,11 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   const startEarly = request.startEarly ?? false;
   const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
   const [file, ...args] = launcher.command(request.namespaces, shim);
+  const stdio: Array<'inherit' | 'ignore' | 'pipe' | number> = [...request.stdio.slice(0, 3), 'pipe'];
+  for (const [childFd, fd] of Object.entries(request.extraFds ?? {})) stdio[Number(childFd)] = fd;
   mark('spawn stage 1');
   const child = spawn(file!, args, {
-    stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
+    stdio: Array.from(stdio, (entry) => entry ?? 'ignore') as StdioOptions,
     env: request.env ?? process.env,
     cwd: request.cwd,
   });

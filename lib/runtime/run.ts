@@ -4,6 +4,9 @@
 // stage 1's network namespace, and the CLI builds the spec and writes the bundle; `start` follows
 // once all is done, so the command starts networked. Any failure before `start` kills stage 1,
 // which has created nothing but its namespaces.
+// As real root, the CLI also mounts the image's layers (stored with their real owners) ID-mapped
+// through stage 1's user namespace and hands them to stage 2 (idmapped-mounts.ts), as it does
+// for `-v …:idmap` volumes; `--userns`/`--uidmap` choose the namespace's maps (userns-plan.ts).
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
@@ -15,13 +18,14 @@ import type { RunningNetwork } from '../net/index.js';
 import type { ContainerPaths } from '../spec/build.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
+import { parseVolume } from '../spec/flag-values.js';
 import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
 import { containerPaths, newContainerId } from './container-paths.js';
-import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { startStage1 } from './early-stage1.js';
 import type { NamespaceKind, Stage1 } from './launcher.js';
+import { containerUserNamespace } from './userns-plan.js';
 import { mark, timingEnv } from '../timing.js';
 
 // one file (scripts/bundle.mjs): stage 2's start is on the critical path
@@ -80,10 +84,15 @@ async function abort(launched: Stage1): Promise<void> {
   await launched.exited.catch(() => undefined);
 }
 
-export async function runContainer(options: RunOptions): Promise<number> {
+export async function runContainer(flags: RunOptions): Promise<number> {
   mark('run');
-  const plan = defaultUserNamespace();
+  const userns = await containerUserNamespace(flags);
+  const { plan } = userns;
   if (plan.warning) process.stderr.write(`WARN: ${plan.warning}\n`);
+  const options = { ...flags, user: flags.user ?? userns.defaultUser };
+  // real root's layers are owned by their real ids: each container mounts them ID-mapped
+  const idmappedLayers = process.getuid?.() === 0;
+  const mountSender = idmappedLayers || options.volume.some((volume) => parseVolume(volume).idmap) ? (await import('./idmapped-mounts.js')).createMountSender() : undefined;
   const id = newContainerId();
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
@@ -104,10 +113,12 @@ export async function runContainer(options: RunOptions): Promise<number> {
       stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       keepChannel: true,
       startEarly: true,
+      extraFds: mountSender?.childFds,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...timingEnv() },
     }, limits?.launcher);
+    mountSender?.closeChildEnd();
     mark('maps written');
     try {
       const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }, { prepareContainer }, bundleModule, { startNetwork }] = await loading;
@@ -116,13 +127,15 @@ export async function runContainer(options: RunOptions): Promise<number> {
       const image = await openImageSource(options.image, options.pull);
       mark('image found');
       const ports = await reserveNetworkPorts(networkRequest, options.publishAll, image.config);
-      paths = containerPaths(id, image.layers);
+      paths = containerPaths(id, image.layers, idmappedLayers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.pid;
       network = startNetwork(networkRequest.mode, pid, { ports, hostname });
       network.catch(() => undefined); // awaited below, after the bundle
       bundle = bundleModule;
-      prepareContainer({ id, options, image, paths, plan, pid, ports });
+      const spec = prepareContainer({ id, options, image, paths, plan, pid, ports });
+      await userns.release(); // the bundle records the maps now
+      mountSender?.send(spec, pid);
       mark('bundle written');
       writeNetworkFiles(paths.bundleDir, await network, hostname);
       mark('network up');
@@ -137,6 +150,8 @@ export async function runContainer(options: RunOptions): Promise<number> {
     started = true;
     return status;
   } finally {
+    mountSender?.close();
+    await userns.release();
     signals.stop();
     limits?.remove();
     await network?.then((running) => running.stop(), () => undefined);

@@ -12,6 +12,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import { CHANNEL_FD, receiveSync, sendSync } from './channel.js';
 import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
+import { receiveIdmappedMounts } from './idmapped-mounts.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
@@ -67,6 +68,7 @@ async function run(argv: string[]): Promise<never> {
   const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
   const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
   const confinement = await prepareConfinement(spec);
+  receiveIdmappedMounts(spec);
   buildRoot(spec);
   mark('root built');
   prepareProcess(spec);

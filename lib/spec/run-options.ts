@@ -3,10 +3,11 @@
 // the image name, so `rootless run alpine ls -l` passes `-l` to ls, as docker does.
 import { RootlessError } from '../errors.js';
 import { defaultSecurityRunOptions, securityRunFlags, type SecurityRunOptions } from './security-flags.js';
+import { defaultUsernsRunOptions, usernsRunFlags, type UsernsRunOptions } from './userns.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
-export interface RunOptions extends SecurityRunOptions {
+export interface RunOptions extends SecurityRunOptions, UsernsRunOptions {
   image: string;
   command: string[];
   rm: boolean;
@@ -49,7 +50,7 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'entrypoint', key: 'entrypoint', type: 'string', describe: "Override the image's entrypoint ('' clears it)" },
   { name: 'hostname', key: 'hostname', type: 'string', describe: "The container's host name" },
   { name: 'name', key: 'name', type: 'string', describe: 'A name for the container' },
-  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:ro]' },
+  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:OPTIONS], options ro, rw, idmap (owners as on disk; root, or a filesystem mounted in the namespace)' },
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
   {
@@ -62,10 +63,11 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'publish', key: 'publish', alias: 'p', type: 'array', describe: 'Publish a container port on the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/udp]' },
   { name: 'publish-all', key: 'publishAll', alias: 'P', type: 'boolean', describe: 'Publish every port the image exposes on a free host port' },
   ...securityRunFlags,
+  ...usernsRunFlags,
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions() };
+  return { command: [], rm: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
 }
 
 function usageError(message: string): RootlessError {
