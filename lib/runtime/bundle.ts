@@ -11,6 +11,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import { namespaceRootIds, type UserNamespacePlan } from './idmap.js';
 import { removeAsNamespaceRoot } from './remove.js';
 import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
+import { makeParents } from './container-paths.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -28,7 +29,7 @@ export function checkName(name: string): void {
 }
 
 function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {
-  mkdirSync(dir, { mode });
+  mkdirSync(dir, { mode, recursive: true }); // a detached container's bundle exists already: it holds the log
   if (process.getuid?.() === 0) chownSync(dir, owner.uid, owner.gid);
 }
 
@@ -52,10 +53,7 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
 export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
   const owner = namespaceRootIds(plan);
   if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
-  // parents must be traversable by the container's root, which is not host root for real root
-  const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
-  mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });
-  mkdirSync(path.dirname(paths.bundleDir), { recursive: true, mode: parentMode });
+  makeParents([paths.storageDir, paths.bundleDir]);
   try {
     for (const dir of [paths.storageDir, `${paths.storageDir}/work`, paths.bundleDir]) makeOwnedDir(dir, owner);
     makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"

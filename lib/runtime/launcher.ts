@@ -38,6 +38,13 @@ export interface LaunchRequest {
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * With a PID namespace: shell commands stage 1's shell runs after its child exits, with the
+   * child's status in $status (the container's monitor records the exit there).
+   */
+  monitor?: string;
+  /** Stage 1 outlives the CLI: a session of its own and no parent-death signal (`run -d`). */
+  detached?: boolean;
 }
 
 export interface Launched {
@@ -49,7 +56,7 @@ export interface Launched {
 
 /** How namespaces get created: pluggable so another single-threaded launcher can stand in. */
 export interface Launcher {
-  command(namespaces: NamespaceKind[], argv: string[]): string[];
+  command(namespaces: NamespaceKind[], argv: string[], outliveCaller?: boolean): string[];
 }
 
 /**
@@ -60,9 +67,10 @@ export interface Launcher {
  * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
  * signal would be inherited by the container, and the CLI forwards signals to it itself.
  */
-function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean): string[] {
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean, monitor?: string): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
-  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}` : `exec "$@"${closeChannel}`;
+  const afterExit = monitor ? `; status=$?; ${monitor}` : '';
+  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}${afterExit}` : `exec "$@"${closeChannel}`;
   const script = startEarly ? run : `read -r _ <&3 || exit 125; ${run}`;
   const becomeRoot =
     process.getuid?.() === 0 && !startEarly ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
@@ -71,7 +79,7 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
 
 /** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
 export const unshareLauncher: Launcher = {
-  command(namespaces, argv) {
+  command(namespaces, argv, outliveCaller) {
     const unshare = findHelper('unshare');
     if (!unshare) {
       throw new RootlessError('the `unshare` command of util-linux was not found', {
@@ -81,7 +89,7 @@ export const unshareLauncher: Launcher = {
     const flags = namespaces.map((kind) => `--${kind}`);
     flags.push('--keep-caps');
     const setpriv = findHelper('setpriv');
-    const prefix = setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+    const prefix = setpriv && !outliveCaller ? [setpriv, '--pdeathsig', 'KILL'] : [];
     return [...prefix, unshare, ...flags, '--', ...argv];
   },
 };
@@ -126,12 +134,13 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
   const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
-  const [file, ...args] = launcher.command(request.namespaces, shim);
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
+  const [file, ...args] = launcher.command(request.namespaces, shim, request.detached);
   const child = spawn(file!, args, {
     stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
     env: request.env ?? process.env,
     cwd: request.cwd,
+    detached: request.detached,
   });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(new RootlessError(`cannot start ${file}: ${error.message}`, { cause: error })));

@@ -7,7 +7,8 @@
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
-// mounts live only in its own mount namespace.
+// mounts live only in its own mount namespace. With -d (detached.ts) the CLI leaves once the
+// command runs, and stage 1's shell stays as the container's monitor.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RootlessError } from '../errors.js';
@@ -21,6 +22,7 @@ import { bundleDirOf, containerPaths, newContainerId } from './container-paths.j
 import { defaultUserNamespace } from './idmap.js';
 import type { InitErrorMessage } from './init-error.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
+import { stage1Mode } from './detached.js';
 
 const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -29,6 +31,11 @@ function remedyFor(message: InitErrorMessage): string {
   if (message.exitCode === 127) return 'Check the command name and that the image contains it';
   if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
   return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
+}
+
+/** Stage 2's failure as the CLI reports it (exit 125, 126 or 127). */
+export function initFailure(message: InitErrorMessage): RootlessError {
+  return new RootlessError(message.message, { exitCode: message.exitCode, remedy: remedyFor(message) });
 }
 
 interface SignalForwarder {
@@ -85,6 +92,8 @@ export async function runContainer(options: RunOptions): Promise<number> {
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
+  // the monitor records the exit; with -d the container outlives this process, logging to its bundle
+  const stage1 = stage1Mode(id, options);
   let paths: ContainerPaths | undefined;
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
@@ -94,7 +103,9 @@ export async function runContainer(options: RunOptions): Promise<number> {
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
       argv: [process.execPath, STAGE2_JS, bundleDirOf(id)],
-      stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      stdio: stage1.stdio ?? [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      monitor: stage1.monitor,
+      detached: stage1.detached,
       keepChannel: true,
       startEarly: true,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
@@ -112,25 +123,32 @@ export async function runContainer(options: RunOptions): Promise<number> {
       paths = containerPaths(id, image.layers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.child.pid!;
-      network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname }));
+      network = import('../net/index.js').then(({ startNetwork }) => startNetwork(networkRequest.mode, pid, { ports, hostname, detached: options.detach }));
       network.catch(() => undefined); // awaited below, after the bundle
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
-      prepareContainer({ id, options, image, paths, plan, pid, ports });
+      prepareContainer({ id, options, image, paths, plan, pid, ports, record: { detached: options.detach, autoRemove: options.rm, cgroup: limits?.dir } });
       writeNetworkFiles(paths.bundleDir, await network, hostname);
     } catch (error) {
       await abort(launched);
       throw error;
     }
     launched.channel.send({ type: 'start' });
-    const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
-    if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
+    const [status, failure] = options.detach
+      ? [0, await (await import('./detached.js')).followDetached(launched, id, await network)]
+      : await Promise.all([launched.exited, followInit(launched.channel, signals)]);
+    if (failure) throw initFailure(failure);
     started = true;
+    if (options.detach) process.stdout.write(`${id}\n`);
     return status;
   } finally {
     signals.stop();
-    limits?.remove();
-    await network?.then((running) => running.stop(), () => undefined);
-    if (bundle && paths && (options.rm || !started)) await bundle.removeContainer(paths, plan);
+    stage1.close(started);
+    // a detached container's monitor ends its helper; the next command removes its cgroup
+    if (!(options.detach && started)) {
+      limits?.remove();
+      await network?.then((running) => running.stop(), () => undefined);
+    }
+    if (bundle && paths && ((options.rm && !options.detach) || !started)) await bundle.removeContainer(paths, plan);
   }
 }
