@@ -1,8 +1,10 @@
 // The container's monitor is stage 1's shell, the parent of the container's PID 1 (see
 // launcher.ts): a ~1 MB process instead of a daemon or a Node process per container. When PID 1
-// exits, the shell runs these commands: record the exit (atomically: temp file, then mv), and for
-// a detached container end its network helper and, with --rm, remove the container. It runs as
-// root of the container's user namespace, so it may remove the subordinate-owned upper dir.
+// exits, the shell records the exit and, for a detached container, ends its network helper.
+// Builtins only: the shell's children go into the container's pid namespace, which is gone with
+// its PID 1, so the shell cannot fork any more (no date, mv or rm). The record is one small
+// write(2) of JSON, read only once it parses; its mtime is the exit's time. What needs a program
+// (the helper's state dir, --rm's files, the cgroup) the next rootless command does (view.ts).
 import path from 'node:path';
 import { exitFile } from './state.js';
 
@@ -16,22 +18,15 @@ export const NETWORK_PID_FILE = 'network.pid';
 
 export interface MonitorPlan {
   bundleDir: string;
-  storageDir: string;
   detached: boolean;
-  autoRemove: boolean;
 }
 
 /** Shell commands stage 1 runs after the container's PID 1 exited, with its status in $status. */
 export function monitorScript(plan: MonitorPlan): string {
-  const exit = shellQuote(exitFile(plan.bundleDir));
-  const temp = shellQuote(`${exitFile(plan.bundleDir)}.tmp`);
-  const lines = [
-    `printf '{"exitCode":%d,"finishedAt":"%s"}\\n' "$status" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" > ${temp} && mv -f ${temp} ${exit}`,
-  ];
+  const lines = [`printf '{"exitCode":%d}\\n' "$status" > ${shellQuote(exitFile(plan.bundleDir))}`];
   if (plan.detached) {
     const pidFile = shellQuote(path.join(plan.bundleDir, NETWORK_PID_FILE));
-    lines.push(`if read -r helper helperdir < ${pidFile}; then kill "$helper"; rm -rf "$helperdir"; fi 2>/dev/null`);
-    if (plan.autoRemove) lines.push(`rm -rf ${shellQuote(plan.storageDir)} ${shellQuote(plan.bundleDir)}`);
+    lines.push(`if read -r helper _ < ${pidFile}; then kill "$helper"; fi 2>/dev/null`);
   }
   lines.push('exit "$status"');
   return lines.join('; ');

@@ -10,7 +10,7 @@ import { logFile, readContainerState, writeContainerState } from '../container/s
 import type { RunningNetwork } from '../net/driver.js';
 import { processStart } from '../net/helper.js';
 import type { InitErrorMessage } from './init-error.js';
-import { bundleDirOf, makeParents, storageDirOf } from './container-paths.js';
+import { bundleDirOf, makeParents } from './container-paths.js';
 import type { Launched } from './launcher.js';
 
 export interface Stage1Mode {
@@ -33,9 +33,9 @@ function openContainerLog(bundleDir: string): number {
 }
 
 /** How stage 1 runs a container: its monitor's commands, and for `-d` its log as stdout and stderr. */
-export function stage1Mode(id: string, options: { detach: boolean; rm: boolean }): Stage1Mode {
+export function stage1Mode(id: string, options: { detach: boolean }): Stage1Mode {
   const bundleDir = bundleDirOf(id);
-  const monitor = monitorScript({ bundleDir, storageDir: storageDirOf(id), detached: options.detach, autoRemove: options.rm });
+  const monitor = monitorScript({ bundleDir, detached: options.detach });
   if (!options.detach) return { monitor, detached: false, close: () => undefined };
   const log = openContainerLog(bundleDir);
   const close = (started: boolean) => {

@@ -1,0 +1,73 @@
+// `rootless start`: runs a stopped container again from its bundle (config.json, its upper dir
+// kept) with a fresh stage 1, detached, its network reconnected with the same published ports.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RootlessError } from '../errors.js';
+import type { RunningNetwork } from '../net/driver.js';
+import { processStart } from '../net/helper.js';
+import { parseNetwork } from '../net/options.js';
+import { pastaInstalled } from '../net/preflight.js';
+import type { RuntimeSpec } from '../spec/oci.js';
+import { bundleDirOfState, exitFile, writeContainerState, type ContainerState } from '../container/state.js';
+import type { ContainerView } from '../container/status.js';
+import { followDetached, stage1Mode } from './detached.js';
+import { defaultUserNamespace } from './idmap.js';
+import { launchInNamespaces, type NamespaceKind } from './launcher.js';
+import { writeNetworkFiles } from './network-setup.js';
+import { initFailure } from './run.js';
+
+const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
+
+export async function startContainer(view: ContainerView): Promise<void> {
+  if (view.status === 'running') return;
+  const state: ContainerState = { ...view.state, pid: undefined, pidStart: undefined, initPid: undefined, helperPid: undefined };
+  const bundleDir = bundleDirOfState(state);
+  // no stage 1 and no exit record: "created" while this starts (never "lost")
+  writeContainerState(state);
+  rmSync(exitFile(bundleDir), { force: true });
+  const spec = JSON.parse(readFileSync(path.join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+  const plan = defaultUserNamespace();
+  const resources = spec.linux.resources;
+  const limits = resources ? (await import('./resource-limits.js')).startResourceLimits(resources, state.id) : undefined;
+  const stage1 = stage1Mode(state.id, { detach: true });
+  let network: RunningNetwork | undefined;
+  let started = false;
+  try {
+    const launched = await launchInNamespaces({
+      namespaces: spec.linux.namespaces.map(({ type }): NamespaceKind => (type === 'network' ? 'net' : (type as NamespaceKind))),
+      plan,
+      argv: [process.execPath, STAGE2_JS, bundleDir],
+      stdio: stage1.stdio!,
+      keepChannel: true,
+      startEarly: true,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      monitor: stage1.monitor,
+      detached: true,
+    }, limits?.launcher);
+    const pid = launched.child.pid!;
+    try {
+      const { startNetwork } = await import('../net/index.js');
+      network = await startNetwork(parseNetwork(state.network, pastaInstalled), pid, { ports: state.ports, hostname: spec.hostname, detached: true });
+      writeNetworkFiles(bundleDir, network, spec.hostname);
+      writeContainerState({ ...state, pid, pidStart: processStart(pid), startedAt: new Date().toISOString(), cgroup: limits?.dir });
+    } catch (error) {
+      launched.child.kill('SIGKILL');
+      await launched.exited.catch(() => undefined);
+      throw error;
+    }
+    launched.channel.send({ type: 'start' });
+    const failure = await followDetached(launched, state.id, network);
+    if (failure) throw initFailure(failure);
+    started = true;
+  } catch (error) {
+    if (error instanceof RootlessError) throw error;
+    throw new RootlessError(`cannot start container ${state.name}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    stage1.close(true);
+    if (!started) {
+      limits?.remove();
+      await network?.stop();
+    }
+  }
+}
