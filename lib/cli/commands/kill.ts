@@ -17,6 +17,6 @@ export const killCommand: CommandModule<object, KillArgs> = {
     process.exitCode = await eachContainer(args.containers.map(String), async (view, name) => {
       killContainer(view, args.signal);
       return name;
-    });
+    }, true);
   },
 };

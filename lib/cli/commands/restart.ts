@@ -23,6 +23,6 @@ export const restartCommand: CommandModule<object, RestartArgs> = {
       await stopContainer(view, args.time ?? 10);
       await startContainer(await findContainerView(view.state.id));
       return name;
-    });
+    }, true);
   },
 };

@@ -19,6 +19,6 @@ export const rmCommand: CommandModule<object, RmArgs> = {
     process.exitCode = await eachContainer(args.containers.map(String), async (view, name) => {
       await removeContainer(view, args.force ?? false);
       return name;
-    });
+    }, true);
   },
 };

@@ -19,14 +19,18 @@ export const startCommand: CommandModule<object, StartArgs> = {
       import('../../container/logs.js'),
       import('../../container/stop.js'),
     ]);
-    let attachedStatus: number | undefined;
+    const attached: Array<{ id: string; offset: number }> = [];
     process.exitCode = await eachContainer(args.containers.map(String), async (view, name) => {
       const offset = logSize(view.state);
       await startContainer(view);
       if (!args.attach) return name;
-      attachedStatus = await attachUntilExit(view.state.id, offset, (chunk) => process.stdout.write(chunk));
+      attached.push({ id: view.state.id, offset });
       return undefined;
-    });
-    if (attachedStatus !== undefined && process.exitCode === 0) process.exitCode = attachedStatus;
+    }, true);
+    // outside the container's lock: `stop` and `kill` must reach it meanwhile
+    for (const { id, offset } of attached) {
+      const status = await attachUntilExit(id, offset, (chunk) => process.stdout.write(chunk));
+      if (process.exitCode === 0) process.exitCode = status;
+    }
   },
 };

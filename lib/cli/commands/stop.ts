@@ -17,6 +17,6 @@ export const stopCommand: CommandModule<object, StopArgs> = {
     process.exitCode = await eachContainer(args.containers.map(String), async (view, name) => {
       await stopContainer(view, args.time ?? 10);
       return name;
-    });
+    }, true);
   },
 };
