@@ -21,6 +21,8 @@ export interface ContainerState {
   command?: string[];
   /** Started with `run -d` (or `start`): stage 1 outlives the CLI and is the container's monitor. */
   detached?: boolean;
+  /** `-d -i`: stdin stays open (a FIFO in the bundle), also after `start`. */
+  keepStdin?: boolean;
   /** `--rm`: removed when it exits (by the monitor, or lazily by the next command). */
   autoRemove?: boolean;
   /** When stage 1 was last started. */

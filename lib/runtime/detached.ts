@@ -32,17 +32,31 @@ function openContainerLog(bundleDir: string): number {
   return openSync(logFile(bundleDir), 'a', 0o600);
 }
 
+/**
+ * `-d -i`: stdin is a FIFO in the bundle that the container holds open for reading and writing,
+ * so its reads wait (as docker's kept-open stdin) instead of seeing end-of-file.
+ */
+async function openStdinFifo(bundleDir: string): Promise<number> {
+  const { mknod, S_IFIFO } = await import('../sys/fs.js'); // koffi: only for -d -i
+  const fifo = path.join(bundleDir, 'stdin');
+  rmSync(fifo, { force: true });
+  mknod(fifo, S_IFIFO | 0o600);
+  return openSync(fifo, 'r+');
+}
+
 /** How stage 1 runs a container: its monitor's commands, and for `-d` its log as stdout and stderr. */
-export function stage1Mode(id: string, options: { detach: boolean }): Stage1Mode {
+export async function stage1Mode(id: string, options: { detach: boolean; interactive: boolean }): Promise<Stage1Mode> {
   const bundleDir = bundleDirOf(id);
   const monitor = monitorScript({ bundleDir, detached: options.detach });
   if (!options.detach) return { monitor, detached: false, close: () => undefined };
   const log = openContainerLog(bundleDir);
+  const stdin = options.interactive ? await openStdinFifo(bundleDir) : 'ignore';
   const close = (started: boolean) => {
     closeSync(log);
+    if (typeof stdin === 'number') closeSync(stdin);
     if (!started) rmSync(bundleDir, { recursive: true, force: true });
   };
-  return { stdio: ['ignore', log, log], monitor, detached: true, close };
+  return { stdio: [stdin, log, log], monitor, detached: true, close };
 }
 
 /** Tells the monitor which helper to end, and records it for the next command's clean-up. */

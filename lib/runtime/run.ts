@@ -93,7 +93,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
   const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
   // the monitor records the exit; with -d the container outlives this process, logging to its bundle
-  const stage1 = stage1Mode(id, options);
+  const stage1 = await stage1Mode(id, options);
   let paths: ContainerPaths | undefined;
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
@@ -127,7 +127,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       network.catch(() => undefined); // awaited below, after the bundle
       const { prepareContainer } = await import('./prepare.js');
       bundle = await import('./bundle.js');
-      prepareContainer({ id, options, image, paths, plan, pid, ports, record: { detached: options.detach, autoRemove: options.rm, cgroup: limits?.dir } });
+      prepareContainer({ id, options, image, paths, plan, pid, ports, record: { detached: options.detach, autoRemove: options.rm, keepStdin: options.interactive, cgroup: limits?.dir } });
       writeNetworkFiles(paths.bundleDir, await network, hostname);
     } catch (error) {
       await abort(launched);

@@ -30,7 +30,7 @@ export async function startContainer(view: ContainerView): Promise<void> {
   const plan = defaultUserNamespace();
   const resources = spec.linux.resources;
   const limits = resources ? (await import('./resource-limits.js')).startResourceLimits(resources, state.id) : undefined;
-  const stage1 = stage1Mode(state.id, { detach: true });
+  const stage1 = await stage1Mode(state.id, { detach: true, interactive: state.keepStdin ?? false });
   let network: RunningNetwork | undefined;
   let started = false;
   try {

@@ -267,6 +267,14 @@ test('-p on a detached container: the port answers while it runs; stop ends the 
   assert.ok(await waitFor(() => !alive(helper)), 'the monitor ended the network helper');
 });
 
+test('-d -i keeps stdin open (sh waits on it); without -i sh reads end-of-file and exits 0', async () => {
+  await runDetached(['-i', '--name', 'reader', IMAGE, 'sh']);
+  await runDetached(['--name', 'eof', IMAGE, 'sh']);
+  assert.is((await box.rootless(['wait', 'eof'])).stdout, '0\n');
+  assert.match((await psLine('reader', false))!, /Up /);
+  assert.is((await box.rootless(['rm', '-f', 'reader', 'eof'])).exitCode, 0);
+});
+
 test('container prune removes the exited containers and keeps the running ones', async () => {
   await runDetached(['--name', 'keeper', IMAGE, 'sleep', '1000']);
   const pruned = await box.rootless(['container', 'prune']);
