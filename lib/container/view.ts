@@ -3,12 +3,13 @@
 // record), records the best-known status (137: its PID 1 died with it, by its parent-death signal),
 // and ends what the monitor would have ended. After any exit it does what the monitor cannot
 // (it can no longer fork): the helper's state dir, the cgroup, and --rm's removal.
-import { rmSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { endProcess, signalContainer } from './processes.js';
 import { statusOf, type ContainerView } from './status.js';
 import {
-  bundleDirOfState, exitFile, processAlive, readContainerStates, readExitRecord, writeFileAtomic, type ContainerState, type ExitRecord,
+  bundleDirOfState, containersDir, exitFile, stateFile, processAlive, readContainerStates, readExitRecord, writeFileAtomic, type ContainerState, type ExitRecord,
 } from './state.js';
 
 /** The status a container has when its monitor vanished without a record. */
@@ -65,8 +66,27 @@ export async function findContainerView(nameOrIdPrefix: string): Promise<Contain
   return view;
 }
 
+/** A bundle without state.json this old belongs to a `run` killed while it started (as lib/net's state dirs). */
+const UNCLAIMED_BUNDLE_MS = 60_000;
+
+function sweepUnclaimedBundles(): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(containersDir());
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const dir = path.join(containersDir(), entry);
+    const stats = statSync(dir, { throwIfNoEntry: false });
+    if (!stats?.isDirectory() || existsSync(stateFile(dir)) || Date.now() - stats.mtimeMs < UNCLAIMED_BUNDLE_MS) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every container's view, oldest first. */
 export async function viewContainers(): Promise<ContainerView[]> {
+  sweepUnclaimedBundles();
   const states = readContainerStates().sort((a, b) => a.created.localeCompare(b.created));
   const views = await Promise.all(states.map(viewContainer));
   return views.filter((view): view is ContainerView => view !== undefined && !view.removed);
