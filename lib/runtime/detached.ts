@@ -28,7 +28,9 @@ export interface Stage1Mode {
  */
 function openContainerLog(bundleDir: string): number {
   makeParents([bundleDir]);
-  mkdirSync(bundleDir, { recursive: true, mode: 0o700 }); // createContainer() takes it over
+  // createContainer() takes it over (and for real root, chowns it to the container's root, which
+  // must be able to search it before that)
+  mkdirSync(bundleDir, { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
   return openSync(logFile(bundleDir), 'a', 0o600);
 }
 
