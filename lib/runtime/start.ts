@@ -21,7 +21,8 @@ const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
 
 export async function startContainer(view: ContainerView): Promise<void> {
   if (view.status === 'running') return;
-  const state: ContainerState = { ...view.state, pid: undefined, pidStart: undefined, initPid: undefined, helperPid: undefined };
+  // a container first run in the foreground runs detached from now on (its output goes to the log)
+  const state: ContainerState = { ...view.state, detached: true, pid: undefined, pidStart: undefined, initPid: undefined, helperPid: undefined };
   const bundleDir = bundleDirOfState(state);
   // no stage 1 and no exit record: "created" while this starts (never "lost")
   writeContainerState(state);

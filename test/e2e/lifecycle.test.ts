@@ -275,6 +275,25 @@ test('-d -i keeps stdin open (sh waits on it); without -i sh reads end-of-file a
   assert.is((await box.rootless(['rm', '-f', 'reader', 'eof'])).exitCode, 0);
 });
 
+test('--network slirp4netns on a detached container: its helper runs while it does, and ends with it', async () => {
+  const id = await runDetached(['--name', 'slirp', '--network', 'slirp4netns', IMAGE, 'sleep', '1000']);
+  const helper = stateOf(id).helperPid;
+  assert.ok(alive(helper), 'slirp4netns outlives the CLI (no --exit-fd)');
+  assert.match(readFileSync(`/proc/${helper}/cmdline`, 'utf8'), /slirp4netns/);
+  assert.is((await box.rootless(['stop', '-t', '1', 'slirp'])).exitCode, 0);
+  assert.ok(await waitFor(() => !alive(helper)), 'the monitor ended it');
+});
+
+test('a container first run in the foreground can be started in the background; logs then has its output', async () => {
+  const foreground = await box.rootless(['run', '--name', 'fg-then-bg', IMAGE, 'echo', 'hello-from-start']);
+  assert.is(foreground.stdout, 'hello-from-start\n');
+  assert.match((await psLine('fg-then-bg'))!, /Exited \(0\)/);
+  const start = await box.rootless(['start', '-a', 'fg-then-bg']);
+  assert.is(start.exitCode, 0, said(start));
+  assert.is(start.stdout, 'hello-from-start\n');
+  assert.is((await box.rootless(['logs', 'fg-then-bg'])).stdout, 'hello-from-start\n');
+});
+
 test('container prune removes the exited containers and keeps the running ones', async () => {
   await runDetached(['--name', 'keeper', IMAGE, 'sleep', '1000']);
   const pruned = await box.rootless(['container', 'prune']);
