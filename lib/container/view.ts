@@ -84,10 +84,10 @@ function sweepUnclaimedBundles(): void {
   }
 }
 
-/** Every container's view, oldest first. */
+/** Every container's view, newest first (as docker's ps). */
 export async function viewContainers(): Promise<ContainerView[]> {
   sweepUnclaimedBundles();
-  const states = readContainerStates().sort((a, b) => a.created.localeCompare(b.created));
+  const states = readContainerStates().sort((a, b) => b.created.localeCompare(a.created));
   const views = await Promise.all(states.map(viewContainer));
   return views.filter((view): view is ContainerView => view !== undefined && !view.removed);
 }

@@ -15,17 +15,30 @@ import { makeParents } from './container-paths.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-/** Docker's rule: a name is unique among existing containers; the default is a short id. */
+function nameInUse(name: string, owner: ContainerState): RootlessError {
+  return new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
+    remedy: 'Choose another --name, or remove that container',
+  });
+}
+
+/** Docker's rule: a name is unique among existing containers (a generated one too). */
 export function checkName(name: string): void {
   if (!namePattern.test(name)) {
     throw new RootlessError(`invalid container name "${name}"`, { remedy: 'Use letters, digits, _ . and -, starting with a letter or digit' });
   }
   const owner = readContainerStates().find((state) => state.name === name);
-  if (owner) {
-    throw new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
-      remedy: 'Choose another --name, or remove that container',
-    });
-  }
+  if (owner) throw nameInUse(name, owner);
+}
+
+/**
+ * After state.json is written, without a lock: of two runs that passed checkName() with the same
+ * name at once, the one created first (then the smaller id) keeps it; each sees the other's record.
+ */
+export function confirmName(state: ContainerState): void {
+  const earlier = readContainerStates().find(
+    (other) => other.name === state.name && other.id !== state.id && (other.created < state.created || (other.created === state.created && other.id < state.id)),
+  );
+  if (earlier) throw nameInUse(state.name, earlier);
 }
 
 function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {

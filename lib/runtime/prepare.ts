@@ -10,7 +10,7 @@ import { readLayerFile } from '../spec/layer-files.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseSecurityOpts } from '../spec/security.js';
-import { checkName, createContainer } from './bundle.js';
+import { checkName, confirmName, createContainer } from './bundle.js';
 import type { PortMapping } from '../net/options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { requireInitBinary } from './init-binary.js';
@@ -93,5 +93,6 @@ export function prepareContainer({ id, options, image, paths, plan, pid, ports, 
     ...record,
   };
   createContainer(spec, paths, state, plan);
+  confirmName(state);
   return spec;
 }

@@ -174,6 +174,10 @@ test('a name in use is refused with 125; an unknown container is 125 with a reme
   const taken = await box.rootless(['run', '-d', '--name', 'ticker', IMAGE, 'true']);
   assert.is(taken.exitCode, 125);
   assert.match(taken.stderr, /^Error: the container name "ticker" is already in use by container [0-9a-f]{12}\. /);
+  const racing = await Promise.all([1, 2, 3].map(() => box.rootless(['run', '-d', '--name', 'contested', IMAGE, 'sleep', '1000'])));
+  assert.equal(racing.map((result) => result.exitCode).sort(), [0, 125, 125], racing.map(said).join('\n'));
+  assert.is((await box.rootless(['ps', '-a', '--format', 'json'])).stdout.split('"contested"').length - 1, 1, 'one container holds the name');
+  assert.is((await box.rootless(['rm', '-f', 'contested'])).exitCode, 0);
   for (const command of [['logs'], ['stop'], ['rm'], ['inspect'], ['wait'], ['start'], ['top'], ['kill']]) {
     const result = await box.rootless([...command, 'no-such-thing']);
     assert.is(result.exitCode, 125, command.join(' '));
