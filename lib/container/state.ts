@@ -63,8 +63,11 @@ export function stateFile(bundleDir: string): string {
   return path.join(bundleDir, 'state.json');
 }
 
+/** The monitor's record of the last exit, in the bundle. */
+export const EXIT_FILE = 'exit';
+
 export function exitFile(bundleDir: string): string {
-  return path.join(bundleDir, 'exit');
+  return path.join(bundleDir, EXIT_FILE);
 }
 
 export function logFile(bundleDir: string): string {

@@ -18,20 +18,20 @@ export interface Stage1Mode {
   stdio?: Array<'ignore' | number>;
   monitor: string;
   detached: boolean;
+  /** Stage 1's working directory: the bundle, where the monitor writes (see monitor.ts). */
+  cwd: string;
   /** Closes the CLI's copy of the log; removes the bundle directory if the container did not start. */
   close(started: boolean): void;
 }
 
 /**
- * Opens (appending) a detached container's log, creating the bundle directory: stage 1 gets the
- * fd as stdout and stderr before the bundle is written.
+ * The bundle directory exists before stage 1 starts: it is stage 1's working directory, and a
+ * detached container's log is in it. createContainer() takes it over (for real root it chowns it
+ * to the container's root, which must be able to search it before that).
  */
-function openContainerLog(bundleDir: string): number {
+function createBundleDir(bundleDir: string): void {
   makeParents([bundleDir]);
-  // createContainer() takes it over (and for real root, chowns it to the container's root, which
-  // must be able to search it before that)
   mkdirSync(bundleDir, { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
-  return openSync(logFile(bundleDir), 'a', 0o600);
 }
 
 /**
@@ -49,16 +49,20 @@ async function openStdinFifo(bundleDir: string): Promise<number> {
 /** How stage 1 runs a container: its monitor's commands, and for `-d` its log as stdout and stderr. */
 export async function stage1Mode(id: string, options: { detach: boolean; interactive: boolean }): Promise<Stage1Mode> {
   const bundleDir = bundleDirOf(id);
-  const monitor = monitorScript({ bundleDir, detached: options.detach });
-  if (!options.detach) return { monitor, detached: false, close: () => undefined };
-  const log = openContainerLog(bundleDir);
+  createBundleDir(bundleDir);
+  const monitor = monitorScript({ detached: options.detach });
+  const removeUnstarted = (started: boolean) => {
+    if (!started) rmSync(bundleDir, { recursive: true, force: true });
+  };
+  if (!options.detach) return { monitor, detached: false, cwd: bundleDir, close: removeUnstarted };
+  const log = openSync(logFile(bundleDir), 'a', 0o600);
   const stdin = options.interactive ? await openStdinFifo(bundleDir) : 'ignore';
   const close = (started: boolean) => {
     closeSync(log);
     if (typeof stdin === 'number') closeSync(stdin);
-    if (!started) rmSync(bundleDir, { recursive: true, force: true });
+    removeUnstarted(started);
   };
-  return { stdio: [stdin, log, log], monitor, detached: true, close };
+  return { stdio: [stdin, log, log], monitor, detached: true, cwd: bundleDir, close };
 }
 
 /** Tells the monitor which helper to end, and records it for the next command's clean-up. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {
   MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY, MS_BIND, MS_NOATIME, MS_NODEV,
   MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_RELATIME, MS_STRICTATIME,
-  mount, mountSetattr, pivotRoot, umount2, unshareMountNamespace,
+  mount, mountSetattr, pivotRoot, umount2,
 } from '../sys/mount.js';
 import { bringInterfaceUp } from '../sys/net.js';
 import type { RuntimeSpec, SpecMount } from '../spec/oci.js';
@@ -99,9 +99,6 @@ function createDevLinks(rootfs: string): void {
 /** Mounts everything, then makes the rootfs the process's "/" and drops the host's tree. */
 export function buildRoot(spec: RuntimeSpec): void {
   const rootfs = spec.root.path;
-  // pivot_root moves the root of every process of the mount namespace that shares ours: stage 1's
-  // shell (the container's monitor) must keep the host's tree to record the exit afterwards
-  step('create the container\'s mount namespace', unshareMountNamespace);
   step('make the mounts of the new mount namespace private', () => mount(null, '/', null, MS_REC | MS_PRIVATE));
   for (const entry of spec.mounts) mountEntry(rootfs, entry);
   createDevLinks(rootfs);

@@ -106,6 +106,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       stdio: stage1.stdio ?? [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       monitor: stage1.monitor,
       detached: stage1.detached,
+      cwd: stage1.cwd,
       keepChannel: true,
       startEarly: true,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's

@@ -45,6 +45,7 @@ export async function startContainer(view: ContainerView): Promise<void> {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       monitor: stage1.monitor,
       detached: true,
+      cwd: stage1.cwd,
     }, limits?.launcher);
     const pid = launched.child.pid!;
     try {

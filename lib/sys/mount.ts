@@ -31,9 +31,6 @@ const syscallNumbers: Record<string, { pivotRoot: number; mountSetattr: number }
 
 const mountFn = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
 const umount2Fn = libc.func('int umount2(const char *target, int flags)');
-const unshareFn = libc.func('int unshare(int flags)');
-
-const CLONE_NEWNS = 0x20000;
 
 function numbers(): { pivotRoot: number; mountSetattr: number } {
   const found = syscallNumbers[process.arch];
@@ -47,11 +44,6 @@ export function mount(source: string | null, target: string, fstype: string | nu
 
 export function umount2(target: string, flags: number): void {
   check('umount2', umount2Fn(target, flags) as number, target);
-}
-
-/** A mount namespace of this process's own (a copy of the current one). */
-export function unshareMountNamespace(): void {
-  check('unshare(CLONE_NEWNS)', unshareFn(CLONE_NEWNS) as number);
 }
 
 export function pivotRoot(newRoot: string, putOld: string): void {
