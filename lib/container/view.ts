@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
+import { sweepStateDirs } from '../net/helper.js';
 import { endProcess, signalContainer } from './processes.js';
 import { statusOf, type ContainerView } from './status.js';
 import {
@@ -87,6 +88,7 @@ function sweepUnclaimedBundles(): void {
 /** Every container's view, newest first (as docker's ps). */
 export async function viewContainers(): Promise<ContainerView[]> {
   sweepUnclaimedBundles();
+  sweepStateDirs();
   const states = readContainerStates().sort((a, b) => b.created.localeCompare(a.created));
   const views = await Promise.all(states.map(viewContainer));
   return views.filter((view): view is ContainerView => view !== undefined && !view.removed);

@@ -19,6 +19,8 @@ const STDERR_LIMIT = 8192;
 const UNCLAIMED_STATE_MS = 60_000;
 const HELPER_PID_FILE = 'helper.pid';
 const STDERR_FILE = 'stderr';
+/** A detached helper's target: `PID STARTTIME` of the container's stage 1. */
+const TARGET_FILE = 'target';
 
 function readStderrFile(stateDir: string): string {
   try {
@@ -74,6 +76,38 @@ function abandoned(dir: string): boolean {
   }
 }
 
+/**
+ * A detached helper (run -d) whose target, the container's stage 1, is gone: its monitor could not
+ * end it (killed, or the CLI was killed while the helper started). Ended here, if `dir` is still in
+ * its command line (the pid was not reused).
+ */
+function endOrphan(dir: string): void {
+  try {
+    const [pid, start] = readFileSync(path.join(dir, TARGET_FILE), 'utf8').trim().split(' ');
+    if (processStart(Number(pid)) === start) return;
+    const helper = Number(readFileSync(path.join(dir, HELPER_PID_FILE), 'utf8'));
+    if (readFileSync(`/proc/${helper}/cmdline`, 'utf8').includes(dir)) process.kill(helper, 'SIGKILL');
+  } catch {
+    // not detached, not started yet, or already gone
+  }
+}
+
+/** Ends orphaned detached helpers and removes the state directories of helpers that are gone. */
+export function sweepStateDirs(): void {
+  const root = stateRoot();
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const dir = path.join(root, entry);
+    endOrphan(dir);
+    if (abandoned(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A private directory for a helper's sockets and files, under runtimeDir()/network; sweeps abandoned ones. */
 export function createStateDir(name: string): string {
   const root = stateRoot();
@@ -82,10 +116,7 @@ export function createStateDir(name: string): string {
     // must be able to search it to reach its bundle, as bundle.ts makes it
     mkdirSync(path.dirname(root), { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
     mkdirSync(root, { recursive: true, mode: 0o700 });
-    for (const entry of readdirSync(root)) {
-      const dir = path.join(root, entry);
-      if (abandoned(dir)) rmSync(dir, { recursive: true, force: true });
-    }
+    sweepStateDirs();
     return mkdtempSync(path.join(root, `${name}-`));
   } catch (error) {
     throw new RootlessError(`cannot create a state directory in ${root}: ${(error as Error).message}`, {
@@ -236,6 +267,7 @@ export interface HelperLaunch extends HelperSpawn {
 
 /** Starts a helper against `targetPid`'s namespace, waits until it is ready and configured, and detaches it. */
 export async function launchHelper(launch: HelperLaunch): Promise<HelperProcess> {
+  if (launch.detached) writeFileSync(path.join(launch.stateDir, TARGET_FILE), `${launch.targetPid} ${processStart(launch.targetPid)}\n`);
   const helper = new HelperProcess(launch);
   try {
     await helper.waitReady((done) => launch.ready(helper, done), launch.timeoutMs);
