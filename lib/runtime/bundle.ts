@@ -10,7 +10,7 @@ import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { namespaceRootIds, type UserNamespacePlan } from './idmap.js';
 import { removeAsNamespaceRoot } from './remove.js';
-import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
+import { readContainerStates, stateFile, writeFileAtomic, type ContainerState } from '../container/state.js';
 import { makeParents } from './container-paths.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -73,7 +73,7 @@ export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state:
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
     writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
-    writeFileSync(stateFile(paths.bundleDir), JSON.stringify(state));
+    writeFileAtomic(stateFile(paths.bundleDir), JSON.stringify(state)); // ps may be reading
   } catch (error) {
     rmSync(paths.storageDir, { recursive: true, force: true });
     rmSync(paths.bundleDir, { recursive: true, force: true });
