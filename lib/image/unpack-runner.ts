@@ -35,7 +35,7 @@ function startAsRoot(argv: string[]): Launched {
   });
   exited.catch(() => undefined);
   const socket = child.stdio[3] as unknown as Socket;
-  return { child, channel: new OuterChannel(socket, socket), exited, pid: child.pid!, kill: () => child.kill('SIGKILL') };
+  return { child, channel: new OuterChannel(socket, socket), exited, pid: child.pid!, kill: () => child.kill('SIGKILL'), monitored: false, release: () => child.unref() };
 }
 
 /**

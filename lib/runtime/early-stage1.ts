@@ -4,9 +4,10 @@
 // so the CLI's Node and stage 2's Node boot on two cores at once (each takes ~60-80 ms here).
 // It says so in ROOTLESS_EARLY_STAGE1="PID SOCKET". The CLI adopts it: connects to SOCKET (in the
 // user's XDG_RUNTIME_DIR, named after the CLI's pid), writes its id maps, and watches it with
-// waitpid on SIGCHLD, as Node did not spawn it. A run that wants other namespaces, another
-// launcher or more fds (root's ID-mapped layers) dismisses it and launches its own; so does a
-// failed adoption, whose error the normal launch then reports with its diagnosis.
+// waitpid on SIGCHLD, as Node did not spawn it; its shell runs no monitor (the CLI records the
+// exit). A run that is detached, wants other namespaces, another launcher or more fds (root's
+// ID-mapped layers) dismisses it and launches its own; so does a failed adoption, whose error the
+// normal launch then reports with its diagnosis.
 import { readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
@@ -109,7 +110,7 @@ async function adopt(early: EarlyStage1, plan: UserNamespacePlan): Promise<Stage
     // unshare ran long ago: the maps are written while stage 2 is still booting
     const [socket] = await Promise.all([connectChannel(early, () => ended), waitForUserNamespace(early.pid, exited).then(() => writeIdMappings(early.pid, plan))]);
     mark('early stage 1 adopted');
-    return { pid: early.pid, channel: new OuterChannel(socket, socket), exited, kill };
+    return { pid: early.pid, channel: new OuterChannel(socket, socket), exited, kill, monitored: false, release: () => undefined };
   } catch (error) {
     kill();
     await exited;
@@ -125,6 +126,7 @@ export async function startStage1(request: LaunchRequest, launcher?: Launcher): 
     launcher === undefined &&
     request.startEarly === true &&
     request.keepChannel === true &&
+    request.detached !== true &&
     Object.keys(request.extraFds ?? {}).length === 0 &&
     request.namespaces.length === EARLY_NAMESPACES.length &&
     EARLY_NAMESPACES.every((kind) => request.namespaces.includes(kind));

@@ -41,6 +41,13 @@ export interface LaunchRequest {
   extraFds?: Record<number, number>;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * With a PID namespace: shell commands stage 1's shell runs after its child exits, with the
+   * child's status in $status (the container's monitor records the exit there).
+   */
+  monitor?: string;
+  /** Stage 1 outlives the CLI: a session of its own and no parent-death signal (`run -d`). */
+  detached?: boolean;
 }
 
 /** A started stage 1: launched here, or adopted from bin/rootless (early-stage1.ts). */
@@ -51,6 +58,10 @@ export interface Stage1 {
   exited: Promise<number>;
   /** SIGKILL: stage 1 and what runs inside die with it (parent-death signals). */
   kill(): void;
+  /** Stage 1's shell runs the request's monitor commands when the container exits. */
+  monitored: boolean;
+  /** Lets this process exit while stage 1 runs on (a detached container). */
+  release(): void;
 }
 
 export interface Launched extends Stage1 {
@@ -59,7 +70,7 @@ export interface Launched extends Stage1 {
 
 /** How namespaces get created: pluggable so another single-threaded launcher can stand in. */
 export interface Launcher {
-  command(namespaces: NamespaceKind[], argv: string[]): string[];
+  command(namespaces: NamespaceKind[], argv: string[], outliveCaller?: boolean): string[];
 }
 
 /**
@@ -70,9 +81,10 @@ export interface Launcher {
  * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
  * signal would be inherited by the container, and the CLI forwards signals to it itself.
  */
-function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean): string[] {
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean, monitor?: string): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
-  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}` : `exec "$@"${closeChannel}`;
+  const afterExit = monitor ? `; status=$?; ${monitor}` : '';
+  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}${afterExit}` : `exec "$@"${closeChannel}`;
   const script = startEarly ? run : `read -r _ <&3 || exit 125; ${run}`;
   const becomeRoot =
     process.getuid?.() === 0 && !startEarly ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
@@ -81,7 +93,7 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
 
 /** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
 export const unshareLauncher: Launcher = {
-  command(namespaces, argv) {
+  command(namespaces, argv, outliveCaller) {
     const unshare = findHelper('unshare');
     if (!unshare) {
       throw new RootlessError('the `unshare` command of util-linux was not found', {
@@ -91,7 +103,7 @@ export const unshareLauncher: Launcher = {
     const flags = namespaces.map((kind) => `--${kind}`);
     flags.push('--keep-caps');
     const setpriv = findHelper('setpriv');
-    const prefix = setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+    const prefix = setpriv && !outliveCaller ? [setpriv, '--pdeathsig', 'KILL'] : [];
     return [...prefix, unshare, ...flags, '--', ...argv];
   },
 };
@@ -137,8 +149,8 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
   const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
-  const [file, ...args] = launcher.command(request.namespaces, shim);
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
+  const [file, ...args] = launcher.command(request.namespaces, shim, request.detached);
   const stdio: Array<'inherit' | 'ignore' | 'pipe' | number> = [...request.stdio.slice(0, 3), 'pipe'];
   for (const [childFd, fd] of Object.entries(request.extraFds ?? {})) stdio[Number(childFd)] = fd;
   mark('spawn stage 1');
@@ -146,6 +158,7 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
     stdio: Array.from(stdio, (entry) => entry ?? 'ignore') as StdioOptions,
     env: request.env ?? process.env,
     cwd: request.cwd,
+    detached: request.detached,
   });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(new RootlessError(`cannot start ${file}: ${error.message}`, { cause: error })));
@@ -164,5 +177,9 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
     throw await withHostDiagnosis(error);
   }
   if (!startEarly) channel.send({ type: 'go' });
-  return { child, channel, exited, pid: child.pid!, kill: () => child.kill('SIGKILL') };
+  const release = () => {
+    child.unref();
+    for (const stream of child.stdio) (stream as import('node:net').Socket | null)?.destroy();
+  };
+  return { child, channel, exited, pid: child.pid!, kill: () => child.kill('SIGKILL'), monitored: request.monitor !== undefined, release };
 }

@@ -10,7 +10,8 @@
 // The CLI stays the container's parent: it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
-// mounts live only in its own mount namespace.
+// mounts live only in its own mount namespace. With -d (detached.ts) the CLI leaves once the
+// command runs, and stage 1's shell stays as the container's monitor.
 import os from 'node:os';
 import { RootlessError } from '../errors.js';
 import { installedFile } from '../paths.js';
@@ -23,19 +24,26 @@ import { parseResources } from '../spec/resources.js';
 import type { OuterChannel } from './channel.js';
 import { containerPaths, newContainerId } from './container-paths.js';
 import type { InitErrorMessage } from './init-error.js';
+import { writeExitRecord } from '../container/state.js';
 import { startStage1 } from './early-stage1.js';
 import type { NamespaceKind, Stage1 } from './launcher.js';
+import { stage1Mode } from './detached.js';
 import { containerUserNamespace } from './userns-plan.js';
 import { mark, timingEnv } from '../timing.js';
 
 // one file (scripts/bundle.mjs): stage 2's start is on the critical path
-const STAGE2_JS = installedFile('runtime/stage2.bundle.js');
+export const STAGE2_JS = installedFile('runtime/stage2.bundle.js');
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 function remedyFor(message: InitErrorMessage): string {
   if (message.exitCode === 127) return 'Check the command name and that the image contains it';
   if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
   return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
+}
+
+/** Stage 2's failure as the CLI reports it (exit 125, 126 or 127). */
+export function initFailure(message: InitErrorMessage): RootlessError {
+  return new RootlessError(message.message, { exitCode: message.exitCode, remedy: remedyFor(message) });
 }
 
 interface SignalForwarder {
@@ -98,6 +106,8 @@ export async function runContainer(flags: RunOptions): Promise<number> {
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
+  // the monitor records the exit; with -d the container outlives this process, logging to its bundle
+  const stage1 = await stage1Mode(id, options);
   let paths: ContainerPaths | undefined;
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
@@ -110,7 +120,10 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
       argv: [process.execPath, STAGE2_JS],
-      stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      stdio: stage1.stdio ?? [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      monitor: stage1.monitor,
+      detached: stage1.detached,
+      cwd: stage1.cwd,
       keepChannel: true,
       startEarly: true,
       extraFds: mountSender?.childFds,
@@ -130,10 +143,10 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       paths = containerPaths(id, image.layers, idmappedLayers);
       // the helper comes up while the bundle is written (its own process: no event loop needed)
       const pid = launched.pid;
-      network = startNetwork(networkRequest.mode, pid, { ports, hostname });
+      network = startNetwork(networkRequest.mode, pid, { ports, hostname, detached: options.detach });
       network.catch(() => undefined); // awaited below, after the bundle
       bundle = bundleModule;
-      const spec = prepareContainer({ id, options, image, paths, plan, pid, ports });
+      const spec = prepareContainer({ id, options, image, paths, plan, pid, ports, record: { detached: options.detach, autoRemove: options.rm, keepStdin: options.interactive, cgroup: limits?.dir } });
       await userns.release(); // the bundle records the maps now
       mountSender?.send(spec, pid);
       mark('bundle written');
@@ -144,17 +157,26 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       throw error;
     }
     launched.channel.send({ type: 'start', bundle: paths.bundleDir, stdin: options.interactive ? 'inherit' : 'null' });
-    const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
+    const [status, failure] = options.detach
+      ? [0, await (await import('./detached.js')).followDetached(launched, id, await network)]
+      : await Promise.all([launched.exited, followInit(launched.channel, signals)]);
     mark('container exited');
-    if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
+    // an adopted stage 1 (early-stage1.ts) runs no monitor: the exit is recorded here
+    if (!options.detach && !launched.monitored) writeExitRecord(paths.bundleDir, { exitCode: status, finishedAt: new Date().toISOString() });
+    if (failure) throw initFailure(failure);
     started = true;
+    if (options.detach) process.stdout.write(`${id}\n`);
     return status;
   } finally {
     mountSender?.close();
     await userns.release();
     signals.stop();
-    limits?.remove();
-    await network?.then((running) => running.stop(), () => undefined);
-    if (bundle && paths && (options.rm || !started)) await bundle.removeContainer(paths, plan);
+    stage1.close(started);
+    // a detached container's monitor ends its helper; the next command removes its cgroup
+    if (!(options.detach && started)) {
+      limits?.remove();
+      await network?.then((running) => running.stop(), () => undefined);
+    }
+    if (bundle && paths && ((options.rm && !options.detach) || !started)) await bundle.removeContainer(paths, plan);
   }
 }

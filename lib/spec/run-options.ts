@@ -11,6 +11,8 @@ export interface RunOptions extends SecurityRunOptions, UsernsRunOptions {
   image: string;
   command: string[];
   rm: boolean;
+  /** `-d`: print the id and leave the container running in the background. */
+  detach: boolean;
   interactive: boolean;
   /** Run an init (catatonit or tini-static) as PID 1 in front of the command. */
   init: boolean;
@@ -41,6 +43,7 @@ export interface RunFlag {
 
 export const runFlags: readonly RunFlag[] = [
   { name: 'rm', key: 'rm', type: 'boolean', describe: 'Remove the container (its writable layer and state) when it exits' },
+  { name: 'detach', key: 'detach', alias: 'd', type: 'boolean', describe: "Run in the background and print the container's id" },
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the container' },
   { name: 'init', key: 'init', type: 'boolean', describe: 'Run an init as PID 1 that reaps zombies and forwards signals (catatonit or tini-static)' },
   { name: 'env', key: 'env', alias: 'e', type: 'array', describe: 'Set an environment variable: KEY=VALUE, or KEY to copy it from this shell' },
@@ -67,7 +70,7 @@ export const runFlags: readonly RunFlag[] = [
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
+  return { command: [], rm: false, detach: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
 }
 
 function usageError(message: string): RootlessError {
