@@ -16,6 +16,7 @@ import { mark } from '../timing.js';
 import { OuterChannel } from './channel.js';
 import { writeIdMappings, type UserNamespacePlan } from './idmap.js';
 import { launchInNamespaces, waitForUserNamespace, type LaunchRequest, type Launcher, type NamespaceKind, type Stage1 } from './launcher.js';
+import { pidAlive } from '../pid-alive.js';
 
 /** What bin/rootless unshares (keep in step with it). */
 const EARLY_NAMESPACES: readonly NamespaceKind[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'cgroup', 'net'];
@@ -36,15 +37,6 @@ function takeEarlyStage1(): EarlyStage1 | undefined {
   return { pid: Number(match[1]), socketPath: match[2]! };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes launch sockets of CLIs that are gone (a CLI killed before it connected leaves one). */
 function sweepSockets(dir: string): void {
   let names: string[];
@@ -55,7 +47,7 @@ function sweepSockets(dir: string): void {
   }
   for (const name of names) {
     const owner = name.match(SOCKET_NAME)?.[1];
-    if (owner && (Number(owner) === process.pid || !isAlive(Number(owner)))) rmSync(path.join(dir, name), { force: true });
+    if (owner && (Number(owner) === process.pid || !pidAlive(Number(owner)))) rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -9,6 +9,7 @@ import { runtimeDir } from '../paths.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { describeMapping, keepIdMappings, parseUsernsRequest, type UsernsRunOptions } from '../spec/userns.js';
 import { allocateRange, hostRanges, poolFrom } from './id-ranges.js';
+import { pidAlive } from '../pid-alive.js';
 import {
   currentUser, defaultUserNamespace, findHelper, parseSubIdEntries, readSubIds, ROOT_DEFAULT_RANGE,
   type IdMapping, type SubIdEntry, type SubIdRange, type UserIdentity, type UserNamespacePlan,
@@ -107,15 +108,6 @@ function reservationsDir(): string {
   return path.join(runtimeDir(), 'userns-auto');
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 type Maps = Pick<UserNamespacePlan, 'uidMappings' | 'gidMappings'>;
 
 function readJson<T>(file: string): T | undefined {
@@ -132,7 +124,7 @@ function mapsInUse(): Maps[] {
   const bundles = readdirSync(containers).map((id) => readJson<RuntimeSpec>(path.join(containers, id, 'config.json'))?.linux);
   const reservations = readdirSync(reservationsDir()).map((name) => {
     const file = path.join(reservationsDir(), name);
-    if (isAlive(Number.parseInt(name, 10))) return readJson<Maps>(file);
+    if (pidAlive(Number.parseInt(name, 10))) return readJson<Maps>(file);
     rmSync(file, { force: true }); // its CLI died before the bundle was written
     return undefined;
   });
