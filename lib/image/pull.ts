@@ -15,7 +15,7 @@ import { createProgress } from './progress.js';
 import { formatReference, parseReference, type ImageReference } from './reference.js';
 import { RegistryClient } from './registry.js';
 import { openStore, type ImageRecord, type ImageStore, type StagedImage } from './store.js';
-import { startUnpack } from './unpack-runner.js';
+import { startUnpackWorker, type UnpackWorker } from './unpack-runner.js';
 import { mark } from '../timing.js';
 
 export interface PullOptions {
@@ -103,6 +103,23 @@ async function resolveImage(client: RegistryClient, ref: ImageReference, wanted:
 /** Pulls `reference` into the store and returns its record. */
 export async function pullImage(reference: string, options: PullOptions = {}): Promise<ImageRecord> {
   const ref = parseReference(reference);
+  const plan = defaultUserNamespace();
+  // a worker boots (~80 ms) while the registry answers; the first layer to unpack takes it
+  let warm: Promise<UnpackWorker> | undefined = startUnpackWorker(plan);
+  warm.catch(() => undefined); // a layer that takes it sees the failure
+  const nextWorker = () => {
+    const worker = warm ?? startUnpackWorker(plan);
+    warm = undefined;
+    return worker;
+  };
+  try {
+    return await pullWith(ref, options, plan, nextWorker);
+  } finally {
+    void warm?.then((worker) => worker.dismiss(), () => undefined);
+  }
+}
+
+async function pullWith(ref: ImageReference, options: PullOptions, plan: UserNamespacePlan, nextWorker: () => Promise<UnpackWorker>): Promise<ImageRecord> {
   const store = options.store ?? (await openStore());
   const client = RegistryClient.for(ref, { tlsVerify: options.tlsVerify });
   mark('pull');
@@ -110,7 +127,6 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
 
   mark('manifest and config fetched');
   if (process.getuid?.() === 0) await (await import('./layer-format.js')).requireHostIdLayers(store.dir);
-  const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
   const output = options.output ?? process.stderr;
   const progress = createProgress(output, options.quiet);
@@ -131,7 +147,7 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
     await runLimited(
       jobs.map((job) => async (signal: AbortSignal) => {
         if (store.hasLayer(job.diffID)) return job.progress.skip();
-        const shared = { client, repository: ref.repository, name: record.names[0]!, staging: staging.path, staged, signal, plan };
+        const shared = { client, repository: ref.repository, name: record.names[0]!, staging: staging.path, staged, signal, nextWorker };
         const layerNotes = await pullLayer({ ...shared, ...job });
         notes.push(...layerNotes.map((note) => `layer ${job.layer.digest.slice(7, 19)}: ${note}`));
         job.progress.done();
@@ -178,7 +194,7 @@ interface LayerJob {
   index: number;
   progress: { advance(bytes: number): void };
   signal: AbortSignal;
-  plan: UserNamespacePlan;
+  nextWorker: () => Promise<UnpackWorker>;
 }
 
 /** Downloads, verifies and unpacks one layer into the staging directory; returns the unpacker's notes. */
@@ -189,7 +205,7 @@ async function pullLayer(job: LayerJob): Promise<string[]> {
   await fs.mkdir(dir);
   const compression = layerCompression(layer.mediaType);
   // the worker's user namespace is made while the registry answers
-  const [fetched, started] = await Promise.allSettled([job.client.fetchBlob(job.repository, layer.digest), startUnpack(dir, compression, job.plan)]);
+  const [fetched, started] = await Promise.allSettled([job.client.fetchBlob(job.repository, layer.digest), job.nextWorker().then((worker) => worker.begin(dir, compression))]);
   if (fetched.status === 'rejected' || started.status === 'rejected') {
     if (fetched.status === 'fulfilled') fetched.value.stream.destroy();
     if (started.status === 'fulfilled') started.value.abort();

@@ -38,12 +38,20 @@ function startAsRoot(argv: string[]): Launched {
   return { child, channel: new OuterChannel(socket, socket), exited, pid: child.pid!, kill: () => child.kill('SIGKILL'), monitored: false, release: () => child.unref() };
 }
 
+/** A started worker, waiting for its layer. */
+export interface UnpackWorker {
+  /** Unpacks into `target` (an empty directory of ours) what is written to the job's input. */
+  begin(target: string, compression: Compression): UnpackJob;
+  /** Ends a worker that got no layer. */
+  dismiss(): void;
+}
+
 /**
- * Unpacks into `target` (an empty directory of ours) what is written to the job's input. `plan`
- * is the user namespace a user's worker runs in; real root's needs none.
+ * Starts a worker before its layer is known (it boots while the registry answers). `plan` is the
+ * user namespace a user's worker runs in; real root's needs none.
  */
-export async function startUnpack(target: string, compression: Compression, plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackJob> {
-  const argv = [process.execPath, workerPath, target, compression];
+export async function startUnpackWorker(plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackWorker> {
+  const argv = [process.execPath, workerPath];
   const { child, channel, exited } =
     process.getuid?.() === 0
       ? startAsRoot(argv)
@@ -56,18 +64,22 @@ export async function startUnpack(target: string, compression: Compression, plan
   });
   const input = child.stdin!;
   input.on('error', () => undefined);
-  const result = (async () => {
-    const message = await channel.receive();
-    const status = await exited;
-    if (message?.type === 'done') return { diffID: String(message.diffID), notes: (message.notes as string[]) ?? [] };
-    if (message?.type === 'error') {
-      throw new RootlessError(String(message.message), { remedy: message.remedy as string | undefined });
-    }
-    const said = stderr.trim().split('\n').pop() ?? '';
-    throw new RootlessError(`the unpack worker stopped with status ${status}${said ? `: ${said}` : ''}`, {
-      remedy: 'Run `rootless doctor` to check user namespace support; ROOTLESS_DEBUG=1 shows more',
-    });
-  })();
-  result.catch(() => undefined);
-  return { input, result, abort: () => child.kill('SIGKILL') };
+  const begin = (target: string, compression: Compression): UnpackJob => {
+    channel.send({ type: 'unpack', target, compression });
+    const result = (async () => {
+      const message = await channel.receive();
+      const status = await exited;
+      if (message?.type === 'done') return { diffID: String(message.diffID), notes: (message.notes as string[]) ?? [] };
+      if (message?.type === 'error') {
+        throw new RootlessError(String(message.message), { remedy: message.remedy as string | undefined });
+      }
+      const said = stderr.trim().split('\n').pop() ?? '';
+      throw new RootlessError(`the unpack worker stopped with status ${status}${said ? `: ${said}` : ''}`, {
+        remedy: 'Run `rootless doctor` to check user namespace support; ROOTLESS_DEBUG=1 shows more',
+      });
+    })();
+    result.catch(() => undefined);
+    return { input, result, abort: () => child.kill('SIGKILL') };
+  };
+  return { begin, dismiss: () => channel.close() };
 }

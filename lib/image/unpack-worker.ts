@@ -1,14 +1,15 @@
 // The unpack worker: a separate Node process that runs as root of the user's user namespace
-// (so the tar's owners land in the subordinate range) and on the second core. stdin is the
-// COMPRESSED layer; it decompresses, hashes the tar (the diff_id), unpacks into argv[2], and
-// reports `{type: 'done', diffID, notes}` or `{type: 'error', message, remedy}` on fd 3.
-// Usage: node unpack-worker.js TARGET-DIR gzip|zstd|none
+// (so the tar's owners land in the subordinate range) and on the second core. It waits for
+// `{type: 'unpack', target, compression: gzip|zstd|none}` on fd 3; stdin is then the COMPRESSED
+// layer: it decompresses, hashes the tar (the diff_id), unpacks into the target, and reports
+// `{type: 'done', diffID, notes}` or `{type: 'error', message, remedy}` on fd 3.
+// Usage: node unpack-worker.js   (fd 3: the control channel)
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { sendSync } from '../runtime/channel.js';
+import { receiveSync, sendSync } from '../runtime/channel.js';
 import { unpackLayer } from './unpack.js';
 import { mark } from '../timing.js';
 
@@ -65,9 +66,11 @@ async function run(target: string, compression: string): Promise<void> {
   sendSync({ type: 'done', diffID: `sha256:${hash.digest('hex')}`, notes });
 }
 
-const [target, compression] = process.argv.slice(2);
+// started before the CLI knew the layer (it boots meanwhile): the layer comes as the first message
+const job = receiveSync();
+if (job?.type !== 'unpack') process.exit(0); // not needed after all
 try {
-  await run(target!, compression ?? 'none');
+  await run(String(job.target), String(job.compression));
   process.exit(0);
 } catch (error) {
   const { message, remedy } = error as { message: string; remedy?: string };

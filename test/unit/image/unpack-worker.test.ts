@@ -22,10 +22,10 @@ function unpackAsUser(compressed: Buffer, compression: string, target: string, s
   fs.writeFileSync(input, compressed);
   const script = `
     import fs from 'node:fs';
-    import { startUnpack } from ${JSON.stringify(runnerModule)};
+    import { startUnpackWorker } from ${JSON.stringify(runnerModule)};
     const single = (id) => [{ containerID: 0, hostID: id, size: 1 }];
     const plan = ${singleId} ? { uidMappings: single(process.getuid()), gidMappings: single(process.getgid()) } : undefined;
-    const job = await startUnpack(${JSON.stringify(target)}, ${JSON.stringify(compression)}, plan);
+    const job = (await startUnpackWorker(plan)).begin(${JSON.stringify(target)}, ${JSON.stringify(compression)});
     fs.createReadStream(${JSON.stringify(input)}).pipe(job.input);
     process.stdout.write(JSON.stringify(await job.result));`;
   const argv = [process.execPath, '--input-type=module', '-e', script];
