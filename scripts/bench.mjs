@@ -4,7 +4,8 @@
 // small test image and a ~55 MB one (test/large), then measures, as the user who runs it:
 //   cold pull (fresh store each run, median of 5) of the small and the large image,
 //   warm `run --rm --network=none IMAGE true` (median of 20, alternating with podman),
-//   `node -e 0` (what any Node CLI pays before its first line).
+//   `node -e 0` (what any Node CLI pays before its first line), and where one run and one pull
+//   spend their time (ROOTLESS_TIMING=1).
 // Prints one table with the ratio rootless/podman and the project's targets. The registries are
 // stopped and every temp dir removed at the end, also on ^C. Needs a build (`npm run build`).
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTLESS = path.join(REPO, 'bin', 'rootless');
 const SETUP = path.join(REPO, 'dist', 'test', 'e2e', 'setup', 'main.js');
 const PULL_RUNS = 5;
+/** Podman's warm run on the development machines (issue #3), for hosts where podman cannot run. */
+const PODMAN_RUN_SECONDS = 0.39;
 const RUN_RUNS = 20;
 const COMMAND_TIMEOUT_MS = 300_000;
 const isRoot = process.getuid() === 0;
@@ -133,6 +136,18 @@ function warmRuns(work, both, image) {
   return result;
 }
 
+/** One command with ROOTLESS_TIMING=1: its phases as [ms since the first mark, process, phase]. */
+function phases(args, env) {
+  const result = spawnSync(ROOTLESS, args, { env: { ...env, ROOTLESS_TIMING: '1' }, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
+  const marks = result.stderr
+    .split('\n')
+    .map((line) => /^timing (\d+(?:\.\d+)?) (\S+) (.+)$/.exec(line))
+    .filter(Boolean)
+    .map(([, at, who, phase]) => [Number(at), who, phase])
+    .sort((a, b) => a[0] - b[0]);
+  return marks.map(([at, who, phase]) => [`${(at - marks[0][0]).toFixed(1)} ms`, who, phase]);
+}
+
 function rssKb(pid) {
   const match = pid ? /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8')) : undefined;
   return match ? Number(match[1]) : 0;
@@ -241,7 +256,16 @@ async function main() {
       row(`cold pull ${large.reference.split('/').slice(1).join('/')} (${mb(large)} MB), n=${PULL_RUNS}`, largePull[0], largePull[1], 0.5),
       row(`warm run --rm --network=none alpine true, n=${RUN_RUNS}`, warm.rootless, warm.podman, 0.33),
     ]);
-    console.log(`where run's time goes: node -e 0 takes ${node.toFixed(3)} s of rootless run's ${warm.rootless?.seconds?.toFixed(3) ?? '?'} s`);
+    if (warm.podman?.error) console.log(`podman cannot run containers here; issue #3 puts it at ${PODMAN_RUN_SECONDS} s on the development machines: ${warm.rootless?.seconds !== undefined ? `${(warm.rootless.seconds / PODMAN_RUN_SECONDS).toFixed(2)}x of that` : ''}`);
+    console.log(`\nwhere the time goes (ROOTLESS_TIMING=1; node -e 0 alone takes ${(node * 1000).toFixed(0)} ms):`);
+    const warmEnv = { ...process.env, ROOTLESS_STORE: path.join(work, 'rl-warm'), ROOTLESS_RUNTIME_DIR: path.join(work, 'rootless-run') };
+    console.log('one warm run --rm --network=none:');
+    printTable(['at', 'process', 'phase'], phases(['run', '--rm', '--network=none', small.reference, 'true'], warmEnv));
+    const pullStore = path.join(work, 'rl-phases');
+    mkdirSync(pullStore, { mode: 0o755 });
+    console.log(`one cold pull of ${small.reference}:`);
+    printTable(['at', 'process', 'phase'], phases(['pull', '--quiet', small.reference], { ...warmEnv, ROOTLESS_STORE: pullStore }));
+    removeTree(pullStore);
     console.log('\nhost-side resident memory of one detached container (monitor <= 3 MB; all of them <= podman\'s)');
     printTable(['what', 'monitor', '<= 3 MB', 'monitor + helper', 'podman (issue #6)'], memoryRows(work, small.reference, await freePorts()));
     for (const note of [...new Set(notes)]) console.log(`note: ${note}`);
