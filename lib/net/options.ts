@@ -53,8 +53,8 @@ function badNetwork(value: string, why: string, remedy = `Use --network ${NETWOR
   return new RootlessError(`invalid --network "${value}": ${why}`, { remedy });
 }
 
-/** `--network VALUE`; `private` and no value mean the default: pasta where installed, else slirp4netns. */
-export function parseNetwork(value: string | undefined, pastaInstalled: () => boolean): NetworkMode {
+/** `--network VALUE`; `private` and no value mean the default, pasta or slirp4netns (`defaultIsPasta`). */
+export function parseNetwork(value: string | undefined, defaultIsPasta: () => boolean): NetworkMode {
   const text = value?.trim() ?? '';
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
@@ -63,7 +63,7 @@ export function parseNetwork(value: string | undefined, pastaInstalled: () => bo
     case '':
     case 'private':
       if (options !== undefined) throw badNetwork(text, `"${name}" takes no options`);
-      return pastaInstalled() ? { kind: 'pasta', args: [], mapGateway: false } : parseSlirpOptions(text, '');
+      return defaultIsPasta() ? { kind: 'pasta', args: [], mapGateway: false } : parseSlirpOptions(text, '');
     case 'pasta': {
       const args = (options ?? '').split(',').filter(Boolean);
       return { kind: 'pasta', args: args.filter((arg) => arg !== '--map-gw'), mapGateway: args.includes('--map-gw') };

@@ -10,7 +10,7 @@ import type { RunningNetwork } from '../net/driver.js';
 import { generateHosts } from '../net/etc-files.js';
 import { parseNetwork, parsePublish, publishExposed, type NetworkMode, type PortMapping, type PublishRequest } from '../net/options.js';
 import { reservePorts } from '../net/ports.js';
-import { pastaInstalled } from '../net/preflight.js';
+import { defaultIsPasta } from '../net/preflight.js';
 import { networkWarnings } from '../net/warnings.js';
 import type { OCIImageConfig } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
@@ -22,8 +22,8 @@ export interface NetworkRequest {
 }
 
 /** --network and -p: bad values fail before anything is pulled or created. */
-export function parseNetworkOptions(options: Pick<RunOptions, 'network' | 'publish'>): NetworkRequest {
-  return { mode: parseNetwork(options.network, pastaInstalled), publish: options.publish.flatMap(parsePublish) };
+export function parseNetworkOptions(options: Pick<RunOptions, 'network' | 'publish' | 'detach'>): NetworkRequest {
+  return { mode: parseNetwork(options.network, () => defaultIsPasta(options.detach)), publish: options.publish.flatMap(parsePublish) };
 }
 
 /**

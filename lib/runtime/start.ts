@@ -6,7 +6,7 @@ import { RootlessError } from '../errors.js';
 import type { RunningNetwork } from '../net/driver.js';
 import { processStart } from '../net/helper.js';
 import { parseNetwork } from '../net/options.js';
-import { pastaInstalled } from '../net/preflight.js';
+import { defaultIsPasta } from '../net/preflight.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { bundleDirOfState, exitFile, writeContainerState, type ContainerState } from '../container/state.js';
 import type { ContainerView } from '../container/status.js';
@@ -53,7 +53,7 @@ export async function startContainer(view: ContainerView): Promise<void> {
     const pid = launched.pid;
     try {
       const { startNetwork } = await import('../net/index.js');
-      network = await startNetwork(parseNetwork(state.network, pastaInstalled), pid, { ports: state.ports, hostname: spec.hostname, detached: true });
+      network = await startNetwork(parseNetwork(state.network, () => defaultIsPasta(true)), pid, { ports: state.ports, hostname: spec.hostname, detached: true });
       writeNetworkFiles(bundleDir, network, spec.hostname);
       mountSender?.send(spec, pid);
       writeContainerState({ ...state, pid, pidStart: processStart(pid), startedAt: new Date().toISOString(), cgroup: limits?.dir });
