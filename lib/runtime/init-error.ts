@@ -11,6 +11,8 @@ export interface InitErrorMessage extends Message {
   errno?: number;
   code?: string;
   exitCode: number;
+  /** What the user can do, when the stage knows better than the CLI's default for the exit code. */
+  remedy?: string;
 }
 
 export class InitError extends Error {
@@ -18,13 +20,14 @@ export class InitError extends Error {
     message: string,
     readonly exitCode = 125,
     readonly sysError?: SysError,
+    readonly remedy?: string,
   ) {
     super(message);
   }
 
   toMessage(): InitErrorMessage {
     const sys = this.sysError;
-    return { type: 'error', message: this.message, exitCode: this.exitCode, syscall: sys?.syscall, path: sys?.path, errno: sys?.errno, code: sys?.code };
+    return { type: 'error', message: this.message, exitCode: this.exitCode, syscall: sys?.syscall, path: sys?.path, errno: sys?.errno, code: sys?.code, remedy: this.remedy };
   }
 }
 

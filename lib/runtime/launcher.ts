@@ -36,6 +36,8 @@ export interface LaunchRequest {
   startEarly?: boolean;
   /** fds 0-2 of the inner program; fd 3 is always the control channel. */
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
+  /** Host fds passed on as fds 4, 5… of the inner program (the terminal socket of `run -t`). */
+  extraFds?: number[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -129,7 +131,7 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
   const [file, ...args] = launcher.command(request.namespaces, shim);
   const child = spawn(file!, args, {
-    stdio: [...request.stdio.slice(0, 3), 'pipe'] as StdioOptions,
+    stdio: [...request.stdio.slice(0, 3), 'pipe', ...(request.extraFds ?? [])] as StdioOptions,
     env: request.env ?? process.env,
     cwd: request.cwd,
   });

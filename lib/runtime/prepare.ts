@@ -68,6 +68,7 @@ export function prepareContainer({ id, options, image, paths, plan, pid, ports }
     hostEnv: process.env,
     hostHostname: os.hostname(),
     cwd: process.cwd(),
+    tty: options.tty,
     seccompProfile: readSeccompProfile(options),
     initBinary: options.init ? requireInitBinary().path : undefined,
   });

@@ -8,69 +8,20 @@
 // container's process, returns its exit status, and with --rm removes its directories. If the CLI
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
 // mounts live only in its own mount namespace.
+import { closeSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { RootlessError } from '../errors.js';
 import type { RunningNetwork } from '../net/index.js';
 import type { ContainerPaths } from '../spec/build.js';
 import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseResources } from '../spec/resources.js';
-import type { OuterChannel } from './channel.js';
 import { bundleDirOf, containerPaths, newContainerId } from './container-paths.js';
 import { defaultUserNamespace } from './idmap.js';
-import type { InitErrorMessage } from './init-error.js';
+import { forwardSignals, openTerminalSocket, superviseInit } from './init-session.js';
 import { launchInNamespaces, type Launched, type NamespaceKind } from './launcher.js';
 
 const STAGE2_JS = fileURLToPath(new URL('./stage2.js', import.meta.url));
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-
-function remedyFor(message: InitErrorMessage): string {
-  if (message.exitCode === 127) return 'Check the command name and that the image contains it';
-  if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
-  return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
-}
-
-interface SignalForwarder {
-  setTarget(pid: number): void;
-  stop(): void;
-}
-
-/** Forwards the CLI's signals to the container's command once it runs (init ignores them before). */
-function forwardSignals(): SignalForwarder {
-  let target: number | undefined;
-  const pending: NodeJS.Signals[] = [];
-  const deliver = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(target!, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onSignal = (signal: NodeJS.Signals) => (target === undefined ? pending.push(signal) : deliver(signal));
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-  return {
-    setTarget(pid) {
-      target = pid;
-      pending.splice(0).forEach(deliver);
-    },
-    stop() {
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
-    },
-  };
-}
-
-/** Reads stage 2's messages until the channel closes; returns its error if it sent one. */
-async function followInit(channel: OuterChannel, signals: SignalForwarder): Promise<InitErrorMessage | undefined> {
-  let hostPid: number | undefined;
-  let failure: InitErrorMessage | undefined;
-  for (let message = await channel.receive(); message; message = await channel.receive()) {
-    if (message.type === 'pid') hostPid = Number(message.pid);
-    else if (message.type === 'exec' && hostPid !== undefined) signals.setTarget(hostPid);
-    else if (message.type === 'error') failure = message as InitErrorMessage;
-  }
-  return failure;
-}
 
 async function abort(launched: Launched): Promise<void> {
   launched.child.kill('SIGKILL');
@@ -85,6 +36,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const hostname = containerHostname(options, id, os.hostname());
   const signals = forwardSignals();
+  const terminal = options.tty ? openTerminalSocket(options.interactive) : undefined;
   let paths: ContainerPaths | undefined;
   let bundle: typeof import('./bundle.js') | undefined;
   let network: Promise<RunningNetwork> | undefined;
@@ -94,13 +46,15 @@ export async function runContainer(options: RunOptions): Promise<number> {
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
       argv: [process.execPath, STAGE2_JS, bundleDirOf(id)],
-      stdio: [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      // with -t, stage 2 connects the process to the container's terminal instead
+      stdio: [options.interactive && !terminal ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      extraFds: terminal ? [terminal.childEnd] : [],
       keepChannel: true,
       startEarly: true,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    }, limits?.launcher);
+    }, limits?.launcher).finally(() => terminal && closeSync(terminal.childEnd));
     try {
       const [{ openImageSource }, { parseNetworkOptions, reserveNetworkPorts, writeNetworkFiles }] = await Promise.all([
         import('../spec/image-source.js'),
@@ -123,8 +77,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
       throw error;
     }
     launched.channel.send({ type: 'start' });
-    const [status, failure] = await Promise.all([launched.exited, followInit(launched.channel, signals)]);
-    if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
+    const status = await superviseInit(launched.exited, launched.channel, signals, terminal);
     started = true;
     return status;
   } finally {

@@ -2,7 +2,7 @@
 // (started by launchInNamespaces), synchronously on Node's main thread. Imports stay tiny (no
 // yargs/execa/fs-extra): this process is on the critical path of every start, and every module
 // must be loaded before pivot_root (a lazy import afterwards would look inside the container).
-// Usage: node stage2.js BUNDLE_DIR   (fd 3: the control channel)
+// Usage: node stage2.js BUNDLE_DIR   (fd 3: the control channel; fd 4 with -t: the terminal socket)
 import { readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import { receiveSync, sendSync } from './channel.js';
 import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
+import { attachContainerTerminal } from './container-terminal.js';
 import { InitError, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
@@ -38,6 +39,7 @@ async function run(bundle: string): Promise<never> {
   prepareProcess(spec);
   restrictPaths(spec);
   setRlimits(spec);
+  if (spec.process.terminal) attachContainerTerminal(spec.process.user.uid);
   confine(spec, confinement, () => setIdentity(spec, setgroupsAllowed));
   return execProcess(spec);
 }

@@ -11,6 +11,8 @@ export interface RunOptions extends SecurityRunOptions {
   command: string[];
   rm: boolean;
   interactive: boolean;
+  /** Give the container a terminal of its own (`-t`), attached to this one. */
+  tty: boolean;
   /** Run an init (catatonit or tini-static) as PID 1 in front of the command. */
   init: boolean;
   env: string[];
@@ -41,6 +43,7 @@ export interface RunFlag {
 export const runFlags: readonly RunFlag[] = [
   { name: 'rm', key: 'rm', type: 'boolean', describe: 'Remove the container (its writable layer and state) when it exits' },
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the container' },
+  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: 'Allocate a terminal in the container (with -i, this terminal is in raw mode for the session)' },
   { name: 'init', key: 'init', type: 'boolean', describe: 'Run an init as PID 1 that reaps zombies and forwards signals (catatonit or tini-static)' },
   { name: 'env', key: 'env', alias: 'e', type: 'array', describe: 'Set an environment variable: KEY=VALUE, or KEY to copy it from this shell' },
   { name: 'env-file', key: 'envFile', type: 'array', describe: 'Read environment variables from a file (KEY=VALUE lines)' },
@@ -65,7 +68,7 @@ export const runFlags: readonly RunFlag[] = [
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions() };
+  return { command: [], rm: false, interactive: false, tty: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions() };
 }
 
 function usageError(message: string): RootlessError {
