@@ -125,23 +125,31 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
   return diagnosis ? new RootlessError(error.message, { remedy: diagnosis, exitCode: error.exitCode, cause: error }) : error;
 }
 
-/** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
-export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
-  const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
-  const [file, ...args] = launcher.command(request.namespaces, shim);
-  const child = spawn(file!, args, {
-    stdio: [...request.stdio.slice(0, 3), 'pipe', ...(request.extraFds ?? [])] as StdioOptions,
-    env: request.env ?? process.env,
-    cwd: request.cwd,
-  });
+export interface StageSpawn {
+  stdio: LaunchRequest['stdio'];
+  extraFds?: number[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Spawns a program whose fd 3 is the control channel (and `extraFds` its fds 4…). */
+export function spawnStage(argv: string[], { stdio, extraFds = [], env, cwd }: StageSpawn): Launched {
+  const [file, ...args] = argv;
+  const child = spawn(file!, args, { stdio: [...stdio.slice(0, 3), 'pipe', ...extraFds] as StdioOptions, env: env ?? process.env, cwd });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(new RootlessError(`cannot start ${file}: ${error.message}`, { cause: error })));
     child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });
   exited.catch(() => undefined);
   const socket = child.stdio[3] as unknown as import('node:net').Socket;
-  const channel = new OuterChannel(socket, socket);
+  return { child, channel: new OuterChannel(socket, socket), exited };
+}
+
+/** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
+export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
+  const startEarly = request.startEarly ?? false;
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
+  const { child, channel, exited } = spawnStage(launcher.command(request.namespaces, shim), request);
   try {
     await waitForUserNamespace(child.pid!, exited);
     await writeIdMappings(child.pid!, request.plan);

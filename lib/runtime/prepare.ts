@@ -15,7 +15,7 @@ import type { PortMapping } from '../net/options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { requireInitBinary } from './init-binary.js';
 
-function readEnvFile(file: string): { file: string; text: string } {
+export function readEnvFile(file: string): { file: string; text: string } {
   try {
     return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {

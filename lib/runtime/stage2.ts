@@ -11,7 +11,7 @@ import { receiveSync, sendSync } from './channel.js';
 import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
 import { attachContainerTerminal } from './container-terminal.js';
-import { InitError, step } from './init-error.js';
+import { runStage, step } from './init-error.js';
 import { buildRoot } from './rootfs.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
 import { setresgid, setresuid } from '../sys/process.js';
@@ -44,14 +44,4 @@ async function run(bundle: string): Promise<never> {
   return execProcess(spec);
 }
 
-try {
-  await run(process.argv[2] ?? '.');
-} catch (error) {
-  const failure = error instanceof InitError ? error : new InitError(`container init failed: ${(error as Error).message}`);
-  try {
-    sendSync(failure.toMessage());
-  } catch {
-    // the CLI is gone; nobody to tell
-  }
-  process.exit(failure.exitCode);
-}
+await runStage(() => run(process.argv[2] ?? '.'), 'container init failed');

@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { imageCommand } from './image.js';
 import { doctorCommand } from './doctor.js';
+import { execCommandModule } from './exec.js';
 import { imagesCommand } from './images.js';
 import { infoCommand } from './info.js';
 import { loginCommand } from './login.js';
@@ -17,6 +18,7 @@ import { unshareCommand } from './unshare.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   runCommandModule,
+  execCommandModule,
   pullCommand,
   imagesCommand,
   rmiCommand,

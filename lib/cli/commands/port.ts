@@ -13,7 +13,7 @@ export const portCommand: CommandModule<object, PortArgs> = {
       .positional('container', { type: 'string', demandOption: true, describe: 'container name or id' })
       .positional('privatePort', { type: 'string', describe: 'only this container port: PORT[/tcp|/udp]' }),
   handler: async (args) => {
-    const { findContainer, portLines } = await import('../../container/ports.js');
+    const [{ findContainer }, { portLines }] = await Promise.all([import('../../container/lookup.js'), import('../../container/ports.js')]);
     const lines = portLines(findContainer(args.container), args.privatePort);
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
   },
