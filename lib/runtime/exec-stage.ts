@@ -4,21 +4,17 @@
 // visible), then confines itself as stage 2 confines the container's PID 1, from the container's
 // config.json, and execs the command. Synchronous on the main thread; imports stay tiny.
 // Usage: node exec-stage.js BUNDLE_DIR INIT_PID   (fd 3: the control channel; fd 4 with -t: the terminal socket)
-import { readFileSync, readlinkSync } from 'node:fs';
-import { constants } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { RootlessError } from '../errors.js';
 import { execProcessSpec, type ExecRequest } from '../spec/exec-process.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { joinMountNamespace } from '../sys/namespace.js';
-import { setParentDeathSignal } from '../sys/prctl.js';
-import { setresgid, setresuid } from '../sys/process.js';
 import { capabilityNumbers } from './capabilities.js';
-import { receiveSync, sendSync } from './channel.js';
-import { confine, prepareConfinement, setRlimits } from './confine.js';
+import { confine, setRlimits } from './confine.js';
 import { execProcess, setIdentity } from './container-process.js';
 import { attachContainerTerminal } from './container-terminal.js';
 import { InitError, runStage, step } from './init-error.js';
+import { greetCli, loadSpec } from './stage-start.js';
 
 process.title = 'rootless-exec';
 
@@ -41,21 +37,9 @@ function resolveProcess(spec: RuntimeSpec, request: ExecRequest): RuntimeSpec['p
 }
 
 async function run(bundle: string, initPid: string): Promise<never> {
-  // the parent is nsenter, which dies with the CLI
-  setParentDeathSignal(constants.signals.SIGKILL);
-  // /proc is still the host's: /proc/self names this process as the CLI sees it (signals go there)
-  sendSync({ type: 'pid', pid: Number(readlinkSync('/proc/self')) });
-  const message = receiveSync();
-  if (message?.type !== 'request') process.exit(125);
-  const request = message.request as ExecRequest;
-  // real root's credentials were set by nsenter; a user's are those of the namespace's root already
-  step('become root of the user namespace', () => {
-    setresgid(0);
-    setresuid(0);
-  });
-  const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
-  const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
-  const confinement = await prepareConfinement(spec);
+  const request = greetCli('request').request as ExecRequest;
+  // real root's credentials were set by nsenter
+  const { spec, setgroupsAllowed, confinement } = await loadSpec(bundle);
   step("join the container's mount namespace", () => joinMountNamespace(`/proc/${initPid}/ns/mnt`));
   const execSpec: RuntimeSpec = { ...spec, process: resolveProcess(spec, request) };
   setRlimits(execSpec);
