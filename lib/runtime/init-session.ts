@@ -74,13 +74,15 @@ async function followInit(channel: OuterChannel, signals: SignalForwarder, socke
     if (message.type === 'pid') hostPid = Number(message.pid);
     else if (message.type === 'exec' && hostPid !== undefined) signals.setTarget(hostPid);
     else if (message.type === 'error') outcome.failure = message as InitErrorMessage;
-    else if (message.type === 'terminal' && socket && !outcome.terminal) {
-      // sent before this message: recvmsg does not block
-      const [master] = receiveFds(socket.cliEnd).fds;
+    else if (message.type === 'terminal') {
+      // the master was sent before this message: recvmsg does not block
+      const [master] = socket && !outcome.terminal ? receiveFds(socket.cliEnd).fds : [];
       if (master !== undefined) {
         const { startTerminalSession } = await import('./terminal-session.js');
-        outcome.terminal = startTerminalSession(master, socket.interactive);
+        outcome.terminal = startTerminalSession(master, socket!.interactive);
       }
+      // the stage waits for the answer: its command starts once the window size is set
+      channel.send({ type: master === undefined ? 'terminal-missing' : 'terminal-attached' });
     }
   }
   return outcome;

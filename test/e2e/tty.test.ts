@@ -43,7 +43,7 @@ test('Ctrl-C typed on the terminal interrupts the foreground process in the cont
   await session.waitFor(/ready/);
   session.write('\x03');
   await session.exit;
-  assert.match(session.output(), /sleep status 130/, 'sleep died of SIGINT from the terminal');
+  assert.match(session.output(), /sleep status 130/, `sleep did not die of SIGINT from the terminal: ${JSON.stringify(session.output())}`);
 });
 
 test('the window size follows the host terminal (SIGWINCH)', async () => {
