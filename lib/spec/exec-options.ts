@@ -16,7 +16,7 @@ export interface ExecOptions {
 
 export const execFlags: readonly CommandFlag<ExecOptions>[] = [
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the command' },
-  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: 'Allocate a terminal in the container (with -i, this terminal is in raw mode for the session)' },
+  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: "Give the command a terminal of the container's own (with -i, yours is in raw mode for the session)" },
   { name: 'env', key: 'env', alias: 'e', type: 'array', describe: 'Set an environment variable: KEY=VALUE, or KEY to copy it from this shell' },
   { name: 'env-file', key: 'envFile', type: 'array', describe: 'Read environment variables from a file (KEY=VALUE lines)' },
   { name: 'user', key: 'user', alias: 'u', type: 'string', describe: "Run as USER[:GROUP] (names or numeric ids of the container); default: the container's user" },

@@ -36,7 +36,7 @@ export type RunFlag = CommandFlag<RunOptions>;
 export const runFlags: readonly RunFlag[] = [
   { name: 'rm', key: 'rm', type: 'boolean', describe: 'Remove the container (its writable layer and state) when it exits' },
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the container' },
-  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: 'Allocate a terminal in the container (with -i, this terminal is in raw mode for the session)' },
+  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: "Give the command a terminal of the container's own (with -i, yours is in raw mode for the session)" },
   { name: 'init', key: 'init', type: 'boolean', describe: 'Run an init as PID 1 that reaps zombies and forwards signals (catatonit or tini-static)' },
   { name: 'env', key: 'env', alias: 'e', type: 'array', describe: 'Set an environment variable: KEY=VALUE, or KEY to copy it from this shell' },
   { name: 'env-file', key: 'envFile', type: 'array', describe: 'Read environment variables from a file (KEY=VALUE lines)' },
