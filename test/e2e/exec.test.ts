@@ -1,6 +1,6 @@
 // `rootless exec` into a running container, as the unprivileged test user. The container runs in
 // the foreground as a child of the test (`rootless run --name … sleep`), as a user would start it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -100,6 +100,23 @@ test('an unknown or stopped container: exit 125 and one line', () => {
   const usage = exec([NAME]);
   assert.is(usage.exitCode, 125);
   assert.match(usage.stderr, /needs a command/);
+});
+
+test("--network host and --cgroupns host: exec joins only the namespaces the container has of its own", async () => {
+  const child = rootlessAsync(['run', '--rm', '--name', 'hostnet', '--network', 'host', '--cgroupns', 'host', image, 'sleep', '600'], env);
+  const watched = watch(child);
+  try {
+    assert.ok(await waitFor(() => rootless(['exec', 'hostnet', 'true'], env).exitCode === 0, 30_000), 'the container never ran');
+    const result = exec(['hostnet', 'sh', '-c', 'readlink /proc/self/ns/net; readlink /proc/self/ns/cgroup; tr "\\0" " " < /proc/1/cmdline']);
+    assert.is(result.exitCode, 0, result.stderr);
+    const [net, cgroup, cmdline] = result.stdout.split('\n');
+    assert.is(net, readlinkSync('/proc/self/ns/net'), "the host's network namespace");
+    assert.is(cgroup, readlinkSync('/proc/self/ns/cgroup'));
+    assert.is(cmdline!.trim(), 'sleep 600', "the container's PID namespace");
+  } finally {
+    child.kill('SIGKILL');
+    await watched.exit;
+  }
 });
 
 test('SIGTERM to the exec CLI reaches a trap of the command', async () => {
