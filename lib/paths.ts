@@ -2,6 +2,7 @@
 // (a tmpfs, so container state does not survive a reboot). Root: /var/lib/rootless and /run/rootless.
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -27,4 +28,13 @@ export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const configHome = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
   return path.join(configHome, 'rootless');
+}
+
+/**
+ * A file of the installed package, relative to dist/lib: the programs started as processes of
+ * their own (stage 2, the unpack worker), package.json, contrib/. Resolved from this module, which
+ * sits in dist/lib as the bundled CLI does (scripts/bundle.mjs), so it holds for both.
+ */
+export function installedFile(relative: string): string {
+  return fileURLToPath(new URL(relative, import.meta.url));
 }

@@ -133,6 +133,48 @@ function warmRuns(work, both, image) {
   return result;
 }
 
+function rssKb(pid) {
+  const match = pid ? /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8')) : undefined;
+  return match ? Number(match[1]) : 0;
+}
+
+/** Resident memory of a detached container's host-side processes: its monitor and its network helper. */
+function detachedMemory(work, image, args) {
+  const runtimeDir = path.join(work, 'rootless-run');
+  const env = { ...process.env, ROOTLESS_STORE: path.join(work, 'rl-warm'), ROOTLESS_RUNTIME_DIR: runtimeDir };
+  const run = spawnSync(ROOTLESS, ['run', '-d', ...args, image, 'sleep', '600'], { env, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
+  if (run.status !== 0) throw new Error(`run -d ${args.join(' ')}: ${run.stderr.trim()}`);
+  const id = run.stdout.trim();
+  try {
+    const state = JSON.parse(readFileSync(path.join(runtimeDir, 'containers', id, 'state.json'), 'utf8'));
+    const monitor = rssKb(state.pid);
+    return { monitor, total: monitor + rssKb(state.helperPid) };
+  } finally {
+    spawnSync(ROOTLESS, ['rm', '-f', id], { env, stdio: 'ignore', timeout: COMMAND_TIMEOUT_MS });
+  }
+}
+
+/** Podman's host-side RSS of one detached container (conmon + slirp4netns; + rootlessport with -p), from issue #6. */
+const PODMAN_DETACHED_KB = { plain: 5.9 * 1024, publish: 18.8 * 1024 };
+
+function memoryRows(work, image, port) {
+  const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+  const rows = [];
+  for (const network of ['pasta', 'slirp4netns']) {
+    for (const publish of [false, true]) {
+      const args = [`--network=${network}`, ...(publish ? ['-p', `127.0.0.1:${port}:80`] : [])];
+      const target = publish ? PODMAN_DETACHED_KB.publish : PODMAN_DETACHED_KB.plain;
+      try {
+        const { monitor, total } = detachedMemory(work, image, args);
+        rows.push([`run -d ${args.join(' ')}`, mb(monitor), monitor <= 3 * 1024 ? 'met' : 'missed', mb(total), `${mb(target)} ${total <= target ? 'met' : 'missed'}`]);
+      } catch (error) {
+        rows.push([`run -d ${args.join(' ')}`, 'failed', '', error.message.split('\n')[0], '']);
+      }
+    }
+  }
+  return rows;
+}
+
 function row(what, ours, theirs, target) {
   const show = (cell) => (cell === undefined ? 'n/a' : cell.error ? 'failed' : `${cell.seconds.toFixed(3)} s`);
   const ratio = ours?.seconds !== undefined && theirs?.seconds !== undefined ? `${(ours.seconds / theirs.seconds).toFixed(2)}x` : '-';
@@ -200,6 +242,8 @@ async function main() {
       row(`warm run --rm --network=none alpine true, n=${RUN_RUNS}`, warm.rootless, warm.podman, 0.33),
     ]);
     console.log(`where run's time goes: node -e 0 takes ${node.toFixed(3)} s of rootless run's ${warm.rootless?.seconds?.toFixed(3) ?? '?'} s`);
+    console.log('\nhost-side resident memory of one detached container (monitor <= 3 MB; all of them <= podman\'s)');
+    printTable(['what', 'monitor', '<= 3 MB', 'monitor + helper', 'podman (issue #6)'], memoryRows(work, small.reference, await freePorts()));
     for (const note of [...new Set(notes)]) console.log(`note: ${note}`);
   } finally {
     stop();

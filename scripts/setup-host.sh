@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for `npm test`, as root: the host packages the tests use, an unprivileged
-# test user with subordinate id ranges, /dev/net/tun usable by users, and the user's runtime dir.
+# test user with subordinate id ranges, root's --userns=auto pool (`containers` entries),
+# /dev/net/tun usable by users, and the user's runtime dir.
 # Idempotent: every step checks first, so it assumes nothing from an earlier run.
 set -euo pipefail
 
@@ -73,6 +74,23 @@ add_range() {
 }
 add_range /etc/subuid --add-subuids
 add_range /etc/subgid --add-subgids
+
+# Root's `run --userns=auto` hands out ranges from the `containers` entries (as Podman does); the
+# name needs no account. 16 ranges of 65536, clear of every other entry.
+POOL_SIZE=$((16 * RANGE_SIZE))
+add_pool() {
+  local file="$1"
+  if grep -q '^containers:' "$file"; then
+    say "$file already has a containers pool"
+    return
+  fi
+  local start
+  start="$(free_range_start "$file")"
+  say "giving the containers pool $file range $start-$((start + POOL_SIZE - 1))"
+  echo "containers:$start:$POOL_SIZE" >>"$file"
+}
+add_pool /etc/subuid
+add_pool /etc/subgid
 
 if [ -e /dev/net/tun ]; then
   chmod 0666 /dev/net/tun

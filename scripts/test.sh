@@ -86,7 +86,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 log "build"
-node node_modules/typescript/bin/tsc -p . || { step_failed "the build (tsc -p .)"; exit 1; }
+{ node node_modules/typescript/bin/tsc -p . && node scripts/bundle.mjs; } || { step_failed "the build (tsc, scripts/bundle.mjs)"; exit 1; }
 
 log "unit tests"
 if has_tests dist/test/unit; then

@@ -4,6 +4,10 @@
 // `rootless unshare CMD…` skips it too: every word after `unshare` is the command's own, and yargs
 // would take a --help or --version among them for itself and run nothing.
 import { wantsHelp } from '../spec/run-options.js';
+import { mark } from '../timing.js';
+
+mark('node started', performance.timeOrigin);
+mark('entry');
 
 const args = process.argv.slice(2);
 if (args[0] === 'run' && !wantsHelp(args.slice(1))) {

@@ -8,7 +8,7 @@ import { humanSize } from './parse.js';
 import { runProbes } from './probe.js';
 import { readMounts } from './read.js';
 import { gatherHost, gatherInit, gatherLinger, gatherRuntimeDir } from './session.js';
-import { gatherStore, layerStrategy } from './storage.js';
+import { gatherStore, holdsLegacyLayers, layerStrategy } from './storage.js';
 import type { HostInfo } from './types.js';
 import { gatherIdMapping, gatherUserNamespaces } from './userns.js';
 
@@ -38,7 +38,7 @@ export async function collectInfo(options: CollectOptions = { thorough: true }):
     overlay: probes.overlay,
     idmap: probes.idmap,
     probesSkipped: probes.skipped,
-    layerStrategy: layerStrategy(root, probes.idmap),
+    layerStrategy: layerStrategy(root, probes.idmap, root && holdsLegacyLayers(store.path)),
     network,
     cgroup: gatherCgroup(),
     init: gatherInit(),

@@ -6,14 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installedFile } from '../paths.js';
 import { OuterChannel } from '../runtime/channel.js';
 import { defaultUserNamespace, findHelper, type UserIdentity, type UserNamespacePlan } from '../runtime/idmap.js';
 import { launchInNamespaces } from '../runtime/launcher.js';
 import type { IdmapTarget, ProbeOutcome, ProbeRequest, ProbeResult } from './probe-child.js';
 import type { IdmapProbeInfo, ProbeOutcomeInfo, StoreInfo } from './types.js';
 
-const probeChild = fileURLToPath(new URL('./probe-child.js', import.meta.url));
+const probeChild = installedFile('doctor/probe-child.js');
 const PROBE_TIMEOUT_MS = 20_000;
 
 export interface ProbeResults {

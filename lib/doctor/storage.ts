@@ -2,6 +2,7 @@
 // overlayfs and subordinate ownership; the probes say what this kernel does on this filesystem.
 import { existsSync, lstatSync, readdirSync, realpathSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { HOST_ID_LAYERS_MARKER } from '../image/layer-format.js';
 import { storeDir } from '../paths.js';
 import type { UserIdentity } from '../runtime/idmap.js';
 import { humanSize, isNetworkFilesystem, mountContaining, type MountEntry } from './parse.js';
@@ -98,27 +99,39 @@ function localStoreSuggestion(mounts: MountEntry[], user: UserIdentity): string 
   return local ? `/var/tmp/rootless-${user.name}` : '/path/on/a/local/disk';
 }
 
-export function layerStrategy(root: boolean, idmap: IdmapProbeInfo[] | null): LayerStrategy | null {
+/** Root's store with layers but without the marker of host-id layers (see lib/image/layer-format.ts). */
+export function holdsLegacyLayers(store: string): boolean {
+  if (existsSync(path.join(store, HOST_ID_LAYERS_MARKER))) return false;
+  try {
+    return readdirSync(path.join(store, 'layers')).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Real root stores each layer once with its real owners and mounts it into every container
+ * ID-mapped to that container's range; a user's store holds layers unpacked inside the user's
+ * namespace (ext4 and the like cannot be ID-mapped without root). `legacyStore`: root's store
+ * holds layers unpacked the old way (no format marker), which `run` refuses.
+ */
+export function layerStrategy(root: boolean, idmap: IdmapProbeInfo[] | null, legacyStore = false): LayerStrategy | null {
   const store = idmap?.find((probe) => probe.target === 'store');
   if (!store) return null;
-  if (root && store.works) {
-    // what `rootless run` does today: ID-mapped layers for root are the next step (issue: ID-mapped mounts)
-    return {
-      mode: 'unpacked-in-userns',
-      reason: `layers unpacked inside the container range's user namespace (owned by that range on disk); ${store.filesystem} would allow ID-mapped layers, which rootless does not use yet`,
-    };
-  }
   if (root) {
-    return {
-      mode: 'unpacked-in-userns',
-      reason: `ID-mapping ${store.filesystem} failed (${store.error}): layers are unpacked inside the user namespace, owned by the container range on disk`,
-    };
+    const how = 'layers stored once, owned by their real ids (0…) on disk, mounted into each container ID-mapped to its own range (no chown, no copy)';
+    const state = !store.works
+      ? `; but ID-mapping ${store.filesystem} failed (${store.error}), so containers cannot start from this store: move it (ROOTLESS_STORE) to ext4, xfs, btrfs or tmpfs`
+      : legacyStore
+        ? '; this store still holds layers unpacked by an older rootless: rootless rmi --all --force, then pull again'
+        : `; ${store.filesystem} allows it`;
+    return { mode: 'idmapped', reason: how + state };
   }
   return {
     mode: 'unpacked-in-userns',
     reason: store.works
-      ? `layers unpacked inside the user namespace (ownership in the subordinate range on disk); ${store.filesystem} would allow ID-mapped layers`
-      : 'layers unpacked inside the user namespace (ownership in the subordinate range on disk); ID-mapped layers need root on this filesystem',
+      ? `layers unpacked inside the user namespace (ownership in the subordinate range on disk); ${store.filesystem} could be ID-mapped, but only the host's root may ID-map host disks in general`
+      : `layers unpacked inside the user namespace (ownership in the subordinate range on disk): ${store.filesystem} cannot be ID-mapped without root`,
   };
 }
 
@@ -202,7 +215,7 @@ export function checkIdmap(info: HostInfo): CheckResult | undefined {
   if (info.user.root && idmap.some((probe) => probe.target === 'store' && !probe.works)) {
     return {
       ...result,
-      status: 'warn',
+      status: 'fail', // root's containers need their layers ID-mapped
       detail,
       fix: `ROOTLESS_STORE on a filesystem that supports ID-mapped mounts (ext4, xfs, btrfs, tmpfs) with Linux >= 5.12`,
     };

@@ -57,6 +57,8 @@ export interface IdMapTrial {
 export interface IdMappingInfo {
   subuid: SubIdRange[];
   subgid: SubIdRange[];
+  /** Root only: where `run --userns=auto` takes ranges from (the `containers` entries, else the built-in pool). */
+  autoPool?: { source: string; uids: SubIdRange[]; gids: SubIdRange[] };
   /** Entries of other users (or root's fixed range) sharing ids with this user's. */
   overlaps: Array<SubIdEntry & { file: string }>;
   /** A free range to give this user. */

@@ -1,7 +1,8 @@
 // User namespaces, subordinate ids and the setuid map helpers: what decides whether stage 1 of
 // every container can start at all.
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { installedFile } from '../paths.js';
+import { poolFrom } from '../runtime/id-ranges.js';
 import { findHelper, parseSubIdEntries, ROOT_DEFAULT_RANGE, type SubIdEntry, type UserIdentity } from '../runtime/idmap.js';
 import { getxattr } from '../sys/xattr.js';
 import { installCommand } from './packages.js';
@@ -66,9 +67,11 @@ export function gatherIdMapping(user: UserIdentity, mounts: MountEntry[]): IdMap
     const mine = user.uid === 0 ? [ROOT_DEFAULT_RANGE] : entries.filter(isMine);
     return overlappingEntries(mine, entries.filter((entry) => !isMine(entry))).map((entry) => ({ ...entry, file }));
   });
+  const [uidPool, gidPool] = files.map(({ entries }) => poolFrom(entries));
   return {
     subuid: subuid!,
     subgid: subgid!,
+    ...(user.uid === 0 ? { autoPool: { source: uidPool!.source, uids: uidPool!.ranges, gids: gidPool!.ranges } } : {}),
     overlaps,
     // Clear of root's range too: a new range should not be shared with anyone.
     suggestedRange: freeRange([...files.flatMap(({ entries }) => entries), ROOT_DEFAULT_RANGE]),
@@ -82,7 +85,7 @@ const persistSysctl = (key: string, value: number) =>
   `echo '${key}=${value}' | sudo tee -a /etc/sysctl.d/99-rootless.conf && sudo sysctl -p /etc/sysctl.d/99-rootless.conf`;
 
 /** The AppArmor profile shipped with rootless: lets util-linux unshare (which creates our namespaces) use them fully. */
-export const apparmorProfilePath = fileURLToPath(new URL('../../../contrib/apparmor/rootless-unshare', import.meta.url));
+export const apparmorProfilePath = installedFile('../../contrib/apparmor/rootless-unshare');
 
 export function checkUserNamespaces(info: HostInfo): CheckResult {
   const userns = info.userNamespaces;
@@ -138,7 +141,9 @@ export function checkSubIds(info: HostInfo): CheckResult {
     };
   }
   if (user.root) {
-    const detail = `root's containers use ${rangeText(ROOT_DEFAULT_RANGE)}`;
+    const pool = idMapping.autoPool;
+    const auto = pool ? `; --userns=auto takes ranges from ${pool.source} (uids ${pool.uids.map(rangeText).join(', ')})` : '';
+    const detail = `root's containers use ${rangeText(ROOT_DEFAULT_RANGE)}${auto}`;
     if (idMapping.overlaps.length === 0) return { ...result, status: 'ok', detail };
     const owner = idMapping.overlaps[0]!.owner;
     const moves = idMapping.overlaps

@@ -16,6 +16,7 @@ import { formatReference, parseReference, type ImageReference } from './referenc
 import { RegistryClient } from './registry.js';
 import { openStore, type ImageRecord, type ImageStore, type StagedImage } from './store.js';
 import { startUnpack } from './unpack-runner.js';
+import { mark } from '../timing.js';
 
 export interface PullOptions {
   /** "os/arch[/variant]"; the host's platform by default. */
@@ -104,8 +105,11 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
   const ref = parseReference(reference);
   const store = options.store ?? (await openStore());
   const client = RegistryClient.for(ref, { tlsVerify: options.tlsVerify });
+  mark('pull');
   const { record, layers, blobs } = await resolveImage(client, ref, options.platform ? parsePlatform(options.platform) : hostPlatform());
 
+  mark('manifest and config fetched');
+  if (process.getuid?.() === 0) await (await import('./layer-format.js')).requireHostIdLayers(store.dir);
   const plan = defaultUserNamespace();
   if (plan.warning) process.stderr.write(`Warning: ${plan.warning}\n`);
   const output = options.output ?? process.stderr;
@@ -133,7 +137,10 @@ export async function pullImage(reference: string, options: PullOptions = {}): P
         job.progress.done();
       }),
     );
-    return await store.commitImage(staged, record);
+    mark('layers unpacked');
+    const committed = await store.commitImage(staged, record);
+    mark('image committed');
+    return committed;
   } finally {
     progress.finish();
     if (!options.quiet) output.write(notes.map((note) => `Note: ${note}\n`).join(''));
@@ -188,6 +195,7 @@ async function pullLayer(job: LayerJob): Promise<string[]> {
     if (started.status === 'fulfilled') started.value.abort();
     throw fetched.status === 'rejected' ? fetched.reason : (started as PromiseRejectedResult).reason;
   }
+  mark(`layer ${job.index}: worker started, registry answered`);
   const { stream } = fetched.value;
   const unpack = started.value;
   const hash = createHash('sha256');
@@ -227,7 +235,9 @@ async function pullLayer(job: LayerJob): Promise<string[]> {
     });
     unpacked.catch(() => undefined);
     await Promise.all([pipeline(stream, verifier), finished(blobOut)]);
+    mark(`layer ${job.index}: downloaded`);
     const result = await unpacked;
+    mark(`layer ${job.index}: unpacked`);
     if (result.diffID !== job.diffID) throw layerCorrupt(`its content is ${result.diffID}, the image config says ${job.diffID}`);
     job.staged.blobs.set(layer.digest, blobFile);
     job.staged.layers.set(job.diffID, dir);

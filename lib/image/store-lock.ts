@@ -23,7 +23,7 @@ export async function acquireFileLock(file: string): Promise<fs.FileHandle> {
   try {
     while (!(await tryLock(handle.fd))) {
       if (Date.now() > deadline) {
-        throw new RootlessError(`another rootless process has held the store lock ${file} for 5 minutes`, {
+        throw new RootlessError(`another rootless process has held the lock ${file} for 5 minutes`, {
           remedy: 'Wait for it to finish, or find it with `fuser -v ' + file + '`',
         });
       }
@@ -47,7 +47,6 @@ export interface TempDir {
 /** Call with the store lock held, so a cleaner cannot take the new directory before it is held. */
 export async function createTempDir(tmpDir: string, prefix: string): Promise<TempDir> {
   const dir = await fs.mkdtemp(path.join(tmpDir, `${prefix}-`));
-  await fs.chmod(dir, 0o711); // the unpack worker of root runs as a subordinate id
   const handle = await fs.open(dir, 'r');
   await tryLock(handle.fd); // a fresh directory: nobody else can hold it
   return {

@@ -320,10 +320,12 @@ function addRecord(images: ImageRecord[], record: ImageRecord): ImageRecord {
 /** Opens (creating its directories) the store at `dir`, by default the user's. */
 export async function openStore(dir: string = storeDir()): Promise<ImageStore> {
   const store = new ImageStore(dir);
-  // layers/ and tmp/ (and the way to them) only traversable: root's unpack worker and overlay
-  // mounts run as the namespace's root, a subordinate id
+  // the store dir only traversable: root's containers mount their upper dirs (containers/<id>) as
+  // the container's root, an id of its range; layers/ and tmp/ are private (real root's layers
+  // keep their setuid-root programs, reached by containers only through ID-mapped mounts)
   await fs.mkdir(path.dirname(dir), { recursive: true });
-  for (const sub of [dir, store.layersDir, store.tmpDir]) await fs.mkdir(sub, { recursive: true, mode: 0o711 });
+  await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+  for (const sub of [store.layersDir, store.tmpDir]) await fs.mkdir(sub, { recursive: true, mode: 0o700 });
   await fs.mkdir(store.blobsDir, { recursive: true, mode: 0o700 });
   return store;
 }

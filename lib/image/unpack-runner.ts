@@ -1,10 +1,16 @@
-// Starts the unpack worker inside the user's user namespace and collects its verdict.
+// Starts the unpack worker and collects its verdict. A user's worker runs inside the user's user
+// namespace (the tar's owners land in the subordinate range); real root's runs without one, so
+// its layers keep the tar's own owners on disk and containers see them through ID-mapped mounts.
 // The caller writes the compressed layer to `input` and awaits `result`.
-import { chown } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { RootlessError } from '../errors.js';
-import { defaultUserNamespace, namespaceRootIds, type UserNamespacePlan } from '../runtime/idmap.js';
-import { launchInNamespaces } from '../runtime/launcher.js';
+import { installedFile } from '../paths.js';
+import { timingEnabled } from '../timing.js';
+import { OuterChannel } from '../runtime/channel.js';
+import { defaultUserNamespace, type UserNamespacePlan } from '../runtime/idmap.js';
+import { exitStatus, launchInNamespaces, type Launched } from '../runtime/launcher.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -17,23 +23,37 @@ export interface UnpackJob {
   abort(): void;
 }
 
-const workerPath = new URL('./unpack-worker.js', import.meta.url).pathname;
+// one file (scripts/bundle.mjs): tar-stream and its dependencies are many small modules
+const workerPath = installedFile('image/unpack-worker.bundle.js');
 
-/** Unpacks into `target` (an empty directory of ours) what is written to the job's input. */
-export async function startUnpack(target: string, compression: Compression, plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackJob> {
-  // real root is not mapped into the namespace: hand the directory to the namespace's root
-  const owner = namespaceRootIds(plan);
-  if (process.getuid?.() === 0) await chown(target, owner.uid, owner.gid);
-  const { child, channel, exited } = await launchInNamespaces({
-    namespaces: ['user'],
-    plan,
-    argv: [process.execPath, workerPath, target, compression],
-    stdio: ['pipe', 'ignore', 'pipe'],
-    keepChannel: true,
+/** Real root's worker: a plain child process with the control channel as fd 3. */
+function startAsRoot(argv: string[]): Launched {
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', (error) => reject(new RootlessError(`cannot start the unpack worker: ${error.message}`, { cause: error })));
+    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });
+  exited.catch(() => undefined);
+  const socket = child.stdio[3] as unknown as Socket;
+  return { child, channel: new OuterChannel(socket, socket), exited, pid: child.pid!, kill: () => child.kill('SIGKILL'), monitored: false, release: () => child.unref() };
+}
+
+/**
+ * Unpacks into `target` (an empty directory of ours) what is written to the job's input. `plan`
+ * is the user namespace a user's worker runs in; real root's needs none.
+ */
+export async function startUnpack(target: string, compression: Compression, plan: UserNamespacePlan = defaultUserNamespace()): Promise<UnpackJob> {
+  const argv = [process.execPath, workerPath, target, compression];
+  const { child, channel, exited } =
+    process.getuid?.() === 0
+      ? startAsRoot(argv)
+      : await launchInNamespaces({ namespaces: ['user'], plan, argv, stdio: ['pipe', 'ignore', 'pipe'], keepChannel: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  child.stderr!.on('data', (chunk: string) => {
+    if (timingEnabled) process.stderr.write(chunk); // the worker's timing lines
+    stderr = (stderr + chunk).slice(-4000);
+  });
   const input = child.stdin!;
   input.on('error', () => undefined);
   const result = (async () => {

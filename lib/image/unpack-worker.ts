@@ -10,6 +10,10 @@ import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { sendSync } from '../runtime/channel.js';
 import { unpackLayer } from './unpack.js';
+import { mark } from '../timing.js';
+
+mark('node started', performance.timeOrigin);
+mark('modules loaded');
 
 function zstdDecompressor(): Transform {
   const output = new Transform({
@@ -57,6 +61,7 @@ async function run(target: string, compression: string): Promise<void> {
   // the tar ends before its padding does: the diff_id covers every byte
   hashing.resume();
   await finished(hashing);
+  mark('unpacked');
   sendSync({ type: 'done', diffID: `sha256:${hash.digest('hex')}`, notes });
 }
 

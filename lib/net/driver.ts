@@ -21,6 +21,8 @@ export interface RunningNetwork {
   ports: PortMapping[];
   /** pid of the helper (pasta, slirp4netns) while it runs. */
   helperPid?: number;
+  /** The helper's state directory (sockets, pid, a detached helper's stderr). */
+  helperStateDir?: string;
   /** Ends the helper; safe to call twice; never hangs (SIGKILL after a grace period). */
   stop(): Promise<void>;
 }
@@ -28,5 +30,6 @@ export interface RunningNetwork {
 export interface NetworkDriver<Mode extends NetworkMode = NetworkMode> {
   name: Mode['kind'];
   /** `pid`: a process in the container's network namespace (and its user namespace). */
-  start(pid: number, mode: Mode, ports: PortMapping[]): Promise<RunningNetwork>;
+  /** `detached`: the helper outlives the CLI (`run -d`); the container's monitor ends it. */
+  start(pid: number, mode: Mode, ports: PortMapping[], detached?: boolean): Promise<RunningNetwork>;
 }

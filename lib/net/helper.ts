@@ -5,7 +5,7 @@
 // child_process rather than execa: we need raw extra fds (ready/exit pipes) and unref(), and a
 // long-lived helper gains nothing from execa's promise of a result.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
@@ -18,12 +18,23 @@ const STDERR_LIMIT = 8192;
 /** A state directory without helper.pid this old belongs to a CLI that died while starting. */
 const UNCLAIMED_STATE_MS = 60_000;
 const HELPER_PID_FILE = 'helper.pid';
+const STDERR_FILE = 'stderr';
+/** A detached helper's target: `PID STARTTIME` of the container's stage 1. */
+const TARGET_FILE = 'target';
+
+function readStderrFile(stateDir: string): string {
+  try {
+    return readFileSync(path.join(stateDir, STDERR_FILE), 'utf8').slice(0, STDERR_LIMIT);
+  } catch {
+    return '';
+  }
+}
 
 /** Lines a helper prints that say nothing about a failure (this pasta build cannot reach syslog). */
 const NOISE = /^(Failed to send \d+ bytes to syslog|Don't run as root\. Changing to nobody\.\.\.)$/;
 
-/** Fields of /proc/PID/stat after the command name: state, then starttime at index 19. */
-function processStart(pid: number): string | undefined {
+/** Fields of /proc/PID/stat after the command name: state, then starttime at index 19; undefined for a gone pid or a zombie. */
+export function processStart(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -65,6 +76,38 @@ function abandoned(dir: string): boolean {
   }
 }
 
+/**
+ * A detached helper (run -d) whose target, the container's stage 1, is gone: its monitor could not
+ * end it (killed, or the CLI was killed while the helper started). Ended here, if `dir` is still in
+ * its command line (the pid was not reused).
+ */
+function endOrphan(dir: string): void {
+  try {
+    const [pid, start] = readFileSync(path.join(dir, TARGET_FILE), 'utf8').trim().split(' ');
+    if (processStart(Number(pid)) === start) return;
+    const helper = Number(readFileSync(path.join(dir, HELPER_PID_FILE), 'utf8'));
+    if (readFileSync(`/proc/${helper}/cmdline`, 'utf8').includes(dir)) process.kill(helper, 'SIGKILL');
+  } catch {
+    // not detached, not started yet, or already gone
+  }
+}
+
+/** Ends orphaned detached helpers and removes the state directories of helpers that are gone. */
+export function sweepStateDirs(): void {
+  const root = stateRoot();
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const dir = path.join(root, entry);
+    endOrphan(dir);
+    if (abandoned(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A private directory for a helper's sockets and files, under runtimeDir()/network; sweeps abandoned ones. */
 export function createStateDir(name: string): string {
   const root = stateRoot();
@@ -73,10 +116,7 @@ export function createStateDir(name: string): string {
     // must be able to search it to reach its bundle, as bundle.ts makes it
     mkdirSync(path.dirname(root), { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
     mkdirSync(root, { recursive: true, mode: 0o700 });
-    for (const entry of readdirSync(root)) {
-      const dir = path.join(root, entry);
-      if (abandoned(dir)) rmSync(dir, { recursive: true, force: true });
-    }
+    sweepStateDirs();
     return mkdtempSync(path.join(root, `${name}-`));
   } catch (error) {
     throw new RootlessError(`cannot create a state directory in ${root}: ${(error as Error).message}`, {
@@ -93,6 +133,11 @@ export interface HelperSpawn {
   stateDir: string;
   /** Pipes handed to the helper as fds 3, 4, … (e.g. slirp4netns's --ready-fd and --exit-fd). */
   extraFds?: number;
+  /**
+   * The helper outlives the CLI (`run -d`): its own session, no parent-death signal, stderr in
+   * the state directory; the container's monitor ends it.
+   */
+  detached?: boolean;
 }
 
 export class HelperProcess {
@@ -105,10 +150,13 @@ export class HelperProcess {
   private watchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly spec: HelperSpawn) {
-    const setpriv = findHelper('setpriv');
+    const setpriv = spec.detached ? undefined : findHelper('setpriv');
     const [file, ...args] = setpriv ? [setpriv, '--pdeathsig', 'KILL', ...spec.argv] : spec.argv;
     const extra = Array.from({ length: spec.extraFds ?? 0 }, () => 'pipe' as const);
-    this.child = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe', ...extra] as StdioOptions });
+    // a detached helper must not write into a pipe nobody reads once the CLI is gone
+    const stderr = spec.detached ? openSync(path.join(spec.stateDir, STDERR_FILE), 'w') : 'pipe';
+    this.child = spawn(file!, args, { stdio: ['ignore', 'ignore', stderr, ...extra] as StdioOptions, detached: spec.detached });
+    if (typeof stderr === 'number') closeSync(stderr);
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error) => {
         this.exitedWith = `could not be started (${error.message})`;
@@ -121,8 +169,8 @@ export class HelperProcess {
     });
     this.pid = this.child.pid ?? -1;
     writeFileSync(path.join(spec.stateDir, HELPER_PID_FILE), String(this.pid));
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (chunk: string) => {
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
       if (this.stderrText.length < STDERR_LIMIT) this.stderrText += chunk;
     });
   }
@@ -134,6 +182,7 @@ export class HelperProcess {
 
   /** The first line the helper printed that says something. */
   firstMessage(): string {
+    if (this.spec.detached) this.stderrText = readStderrFile(this.spec.stateDir);
     const lines = this.stderrText.split('\n').map((line) => line.trim());
     return lines.find((line) => line && !NOISE.test(line)) ?? '';
   }
@@ -218,6 +267,7 @@ export interface HelperLaunch extends HelperSpawn {
 
 /** Starts a helper against `targetPid`'s namespace, waits until it is ready and configured, and detaches it. */
 export async function launchHelper(launch: HelperLaunch): Promise<HelperProcess> {
+  if (launch.detached) writeFileSync(path.join(launch.stateDir, TARGET_FILE), `${launch.targetPid} ${processStart(launch.targetPid)}\n`);
   const helper = new HelperProcess(launch);
   try {
     await helper.waitReady((done) => launch.ready(helper, done), launch.timeoutMs);

@@ -22,6 +22,8 @@ export interface StartNetworkOptions {
   ports?: PortMapping[];
   /** The container's hostname: /etc/hosts maps it to the container's address. */
   hostname?: string;
+  /** The helper outlives the CLI (`run -d`, `start`): the container's monitor ends it. */
+  detached?: boolean;
 }
 
 const drivers: { [Kind in NetworkMode['kind']]: NetworkDriver<Extract<NetworkMode, { kind: Kind }>> } = {
@@ -36,7 +38,7 @@ export async function startNetwork(mode: NetworkMode, pid: number, options: Star
   const forwarding = mode.kind === 'pasta' || mode.kind === 'slirp4netns';
   if (forwarding && !findHelper('pasta') && !findHelper('slirp4netns')) throw defaultHelperMissing();
   const driver = drivers[mode.kind] as NetworkDriver;
-  const network = await driver.start(pid, mode, forwarding ? (options.ports ?? []) : []);
+  const network = await driver.start(pid, mode, forwarding ? (options.ports ?? []) : [], options.detached);
   if (options.hostname && network.containerAddress) {
     network.hostsEntries = [{ address: network.containerAddress, names: [options.hostname] }, ...network.hostsEntries];
   }

@@ -105,7 +105,7 @@ function pidFileWritten(pidFile: string): boolean {
 
 export const pastaDriver: NetworkDriver<PastaMode> = {
   name: 'pasta',
-  async start(pid, mode, ports): Promise<RunningNetwork> {
+  async start(pid, mode, ports, detached): Promise<RunningNetwork> {
     const binary = requireHelper('pasta');
     requireTunDevice();
     requireOwnNetworkNamespace(pid);
@@ -115,6 +115,7 @@ export const pastaDriver: NetworkDriver<PastaMode> = {
       name: 'pasta',
       argv: pastaArguments(binary, pid, mode, ports, pidFile),
       stateDir,
+      detached,
       targetPid: pid,
       ready: (_helper, done) => pollUntil(() => pidFileWritten(pidFile), done),
       timeoutMs: READY_TIMEOUT_MS,
@@ -126,6 +127,7 @@ export const pastaDriver: NetworkDriver<PastaMode> = {
       containerAddress: containerAddress(mode),
       ports,
       helperPid: helper.pid,
+      helperStateDir: stateDir,
       stop: () => helper.stop(),
     };
   },

@@ -21,8 +21,10 @@ export function slirpAddresses(cidr: string): { gateway: string; dns: string; co
   return { gateway: addressInCidr(cidr, 2), dns: addressInCidr(cidr, 3), container: addressInCidr(cidr, 100) };
 }
 
-export function slirpArguments(binary: string, pid: number, mode: Slirp4netnsMode, apiSocket: string): string[] {
-  const args = [binary, '--configure', `--mtu=${mode.mtu}`, `--cidr=${mode.cidr}`, `--ready-fd=${READY_FD}`, `--exit-fd=${EXIT_FD}`];
+/** `detached`: no --exit-fd, which would end it with the CLI (the container's monitor ends it). */
+export function slirpArguments(binary: string, pid: number, mode: Slirp4netnsMode, apiSocket: string, detached = false): string[] {
+  const args = [binary, '--configure', `--mtu=${mode.mtu}`, `--cidr=${mode.cidr}`, `--ready-fd=${READY_FD}`];
+  if (!detached) args.push(`--exit-fd=${EXIT_FD}`);
   if (!mode.allowHostLoopback) args.push('--disable-host-loopback');
   if (mode.enableIPv6) args.push('--enable-ipv6');
   if (mode.outboundAddr) args.push(`--outbound-addr=${mode.outboundAddr}`);
@@ -98,7 +100,7 @@ function hostsEntries(mode: Slirp4netnsMode, gateway: string): HostsEntry[] {
 
 export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
   name: 'slirp4netns',
-  async start(pid, mode, ports): Promise<RunningNetwork> {
+  async start(pid, mode, ports, detached): Promise<RunningNetwork> {
     const binary = requireHelper('slirp4netns');
     requireIPv4Hosts(ports);
     requireTunDevice();
@@ -108,8 +110,9 @@ export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
     const addresses = slirpAddresses(mode.cidr);
     const helper = await launchHelper({
       name: 'slirp4netns',
-      argv: slirpArguments(binary, pid, mode, apiSocket),
+      argv: slirpArguments(binary, pid, mode, apiSocket, detached),
       stateDir,
+      detached,
       extraFds: 2,
       targetPid: pid,
       ready: (started) => new Promise<void>((resolve) => started.fd(READY_FD).once('data', () => resolve())),
@@ -125,6 +128,7 @@ export const slirp4netnsDriver: NetworkDriver<Slirp4netnsMode> = {
       containerAddress: addresses.container,
       ports,
       helperPid: helper.pid,
+      helperStateDir: stateDir,
       stop: () => helper.stop(),
     };
   },

@@ -10,25 +10,39 @@ import type { ContainerPaths } from '../spec/build.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import { namespaceRootIds, type UserNamespacePlan } from './idmap.js';
 import { removeAsNamespaceRoot } from './remove.js';
-import { readContainerStates, stateFile, type ContainerState } from '../container/state.js';
+import { readContainerStates, stateFile, writeFileAtomic, type ContainerState } from '../container/state.js';
+import { makeParents } from './container-paths.js';
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-/** Docker's rule: a name is unique among existing containers; the default is a short id. */
+function nameInUse(name: string, owner: ContainerState): RootlessError {
+  return new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
+    remedy: 'Choose another --name, or remove that container',
+  });
+}
+
+/** Docker's rule: a name is unique among existing containers (a generated one too). */
 export function checkName(name: string): void {
   if (!namePattern.test(name)) {
     throw new RootlessError(`invalid container name "${name}"`, { remedy: 'Use letters, digits, _ . and -, starting with a letter or digit' });
   }
   const owner = readContainerStates().find((state) => state.name === name);
-  if (owner) {
-    throw new RootlessError(`the container name "${name}" is already in use by container ${owner.id.slice(0, 12)}`, {
-      remedy: 'Choose another --name, or remove that container',
-    });
-  }
+  if (owner) throw nameInUse(name, owner);
+}
+
+/**
+ * After state.json is written, without a lock: of two runs that passed checkName() with the same
+ * name at once, the one created first (then the smaller id) keeps it; each sees the other's record.
+ */
+export function confirmName(state: ContainerState): void {
+  const earlier = readContainerStates().find(
+    (other) => other.name === state.name && other.id !== state.id && (other.created < state.created || (other.created === state.created && other.id < state.id)),
+  );
+  if (earlier) throw nameInUse(state.name, earlier);
 }
 
 function makeOwnedDir(dir: string, owner: { uid: number; gid: number }, mode = 0o700): void {
-  mkdirSync(dir, { mode });
+  mkdirSync(dir, { mode, recursive: true }); // a detached container's bundle exists already: it holds the log
   if (process.getuid?.() === 0) chownSync(dir, owner.uid, owner.gid);
 }
 
@@ -51,18 +65,17 @@ function checkSearchable(dirs: string[], owner: { uid: number }): void {
 /** Creates both directories and writes the bundle (hosts and resolv.conf come from the network: network-setup.ts); on failure leaves nothing behind. */
 export function createContainer(spec: RuntimeSpec, paths: ContainerPaths, state: ContainerState, plan: UserNamespacePlan): void {
   const owner = namespaceRootIds(plan);
-  if (process.getuid?.() === 0) checkSearchable([...paths.layers, paths.storageDir, paths.bundleDir], owner);
-  // parents must be traversable by the container's root, which is not host root for real root
-  const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
-  mkdirSync(path.dirname(paths.storageDir), { recursive: true, mode: parentMode });
-  mkdirSync(path.dirname(paths.bundleDir), { recursive: true, mode: parentMode });
+  // ID-mapped layers are opened by the CLI: only the unmapped ones must be reachable by the container's root
+  const layers = paths.layerMounts ? [] : paths.layers;
+  if (process.getuid?.() === 0) checkSearchable([...layers, paths.storageDir, paths.bundleDir], owner);
+  makeParents([paths.storageDir, paths.bundleDir]);
   try {
     for (const dir of [paths.storageDir, `${paths.storageDir}/work`, paths.bundleDir]) makeOwnedDir(dir, owner);
     makeOwnedDir(`${paths.storageDir}/upper`, owner, 0o755); // the mode of the container's "/"
     mkdirSync(path.join(paths.bundleDir, 'rootfs'), { mode: 0o755 });
     writeFileSync(path.join(paths.bundleDir, 'hostname'), `${spec.hostname}\n`);
     writeFileSync(path.join(paths.bundleDir, 'config.json'), JSON.stringify(spec, null, 2));
-    writeFileSync(stateFile(paths.bundleDir), JSON.stringify(state));
+    writeFileAtomic(stateFile(paths.bundleDir), JSON.stringify(state)); // ps may be reading
   } catch (error) {
     rmSync(paths.storageDir, { recursive: true, force: true });
     rmSync(paths.bundleDir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 // Where a container's files go, known before anything is created: the launcher needs the bundle
 // path in stage 2's argv while the bundle is still being written.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { runtimeDir, storeDir } from '../paths.js';
 import type { ContainerPaths } from '../spec/build.js';
+import { layerMountPoints } from './layer-mounts.js';
 
 /** 64 hex digits, as docker's ids (read from /dev/urandom: node:crypto costs ~5 ms to load). */
 export function newContainerId(): string {
@@ -22,6 +23,20 @@ export function bundleDirOf(id: string): string {
   return path.join(runtimeDir(), 'containers', id);
 }
 
-export function containerPaths(id: string, layers: string[]): ContainerPaths {
-  return { layers, storageDir: path.join(storeDir(), 'containers', id), bundleDir: bundleDirOf(id) };
+/** The writable layer's directory (upper/, work/). */
+export function storageDirOf(id: string): string {
+  return path.join(storeDir(), 'containers', id);
+}
+
+/** With `idmappedLayers` (real root) the overlay's lowerdirs are the layers' ID-mapped mounts in the bundle. */
+export function containerPaths(id: string, layers: string[], idmappedLayers = false): ContainerPaths {
+  const bundleDir = bundleDirOf(id);
+  const layerMounts = idmappedLayers ? { layerMounts: layerMountPoints(bundleDir, layers.length) } : {};
+  return { layers, ...layerMounts, storageDir: storageDirOf(id), bundleDir };
+}
+
+/** Parents must be traversable by the container's root, which is not host root for real root. */
+export function makeParents(dirs: string[]): void {
+  const parentMode = process.getuid?.() === 0 ? 0o711 : 0o700;
+  for (const dir of dirs) mkdirSync(path.dirname(dir), { recursive: true, mode: parentMode });
 }

@@ -15,7 +15,7 @@ import type { RuntimeSpec } from '../spec/oci.js';
 import { sendSync } from './channel.js';
 import { InitError, step } from './init-error.js';
 
-const { SIGKILL, SIGPIPE, SIGXFSZ } = os.constants.signals;
+const { SIGKILL } = os.constants.signals;
 
 /** 127 when the file is missing, 126 when it exists but cannot be run (EACCES, ENOEXEC, EISDIR…). */
 function execExitCode(error: SysError): number {
@@ -62,7 +62,7 @@ export function execProcess(spec: RuntimeSpec): never {
   step('set the parent-death signal', () => setParentDeathSignal(SIGKILL)); // a credential change cleared it
   step('prepare stdio', () => [0, 1, 2].forEach(prepareInheritedFd));
   step('mark fds close-on-exec', () => closeOnExecFrom(3));
-  step('reset signal dispositions', () => resetSignals([SIGPIPE, SIGXFSZ]));
+  step('reset signal dispositions', () => resetSignals());
   const file = findCommand(args[0]!, envValue(env, 'PATH') ?? '');
   sendSync({ type: 'exec' });
   return step(`exec ${file}`, () => execve(file, args, env), execExitCode);

@@ -6,20 +6,22 @@
 // forwarded, -t attached, the command's exit status returned. If the CLI dies, setpriv's
 // parent-death signal ends nsenter, and the exec stage's ends the command.
 import { closeSync, readFileSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { findContainer } from '../container/lookup.js';
 import { isRunning, type ContainerState } from '../container/state.js';
 import { RootlessError } from '../errors.js';
+import { installedFile } from '../paths.js';
 import type { ExecOptions } from '../spec/exec-options.js';
 import type { ExecRequest } from '../spec/exec-process.js';
 import { parseEnvFile, resolveEnvEntry } from '../spec/flag-values.js';
 import { bundleDirOf } from './container-paths.js';
+import { TERMINAL_FD } from './container-terminal.js';
 import { findHelper } from './idmap.js';
-import { forwardSignals, openTerminalSocket, superviseInit } from './init-session.js';
+import { forwardSignals, initFailure, openTerminalSocket, superviseInit } from './init-session.js';
 import { spawnStage } from './launcher.js';
 import { readEnvFile } from './prepare.js';
 
-const EXEC_STAGE_JS = fileURLToPath(new URL('./exec-stage.js', import.meta.url));
+// one file (scripts/bundle.mjs), as stage 2
+const EXEC_STAGE_JS = installedFile('runtime/exec-stage.bundle.js');
 
 /** nsenter's flag for each namespace it may join, by its name under /proc/PID/ns (not mnt: the exec stage joins that). */
 const JOINED_NAMESPACES: ReadonlyArray<[string, string]> = [
@@ -87,13 +89,15 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
   try {
     const stage = spawnStage(command, {
       stdio: [options.interactive && !terminal ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-      extraFds: terminal ? [terminal.childEnd] : [],
+      extraFds: terminal ? { [TERMINAL_FD]: terminal.childEnd } : {},
       // the exec stage is Node: the user's NODE_OPTIONS and friends must not reach it
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
     if (terminal) closeSync(terminal.childEnd);
     stage.channel.send({ type: 'request', request });
-    return await superviseInit(stage.exited, stage.channel, signals, terminal);
+    const [status, failure] = await superviseInit(stage.exited, stage.channel, signals, terminal);
+    if (failure) throw initFailure(failure);
+    return status;
   } finally {
     signals.stop();
   }

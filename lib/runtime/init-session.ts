@@ -13,11 +13,16 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIG
 /** After the process exits, how long output still held by its leftover children is waited for. */
 const TERMINAL_DRAIN_MS = 2000;
 
-export function remedyFor(message: InitErrorMessage): string {
+function remedyFor(message: InitErrorMessage): string {
   if (message.remedy) return message.remedy;
   if (message.exitCode === 127) return 'Check the command name and that the image contains it';
   if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
   return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
+}
+
+/** A stage's failure as the CLI reports it (exit 125, 126 or 127). */
+export function initFailure(message: InitErrorMessage): RootlessError {
+  return new RootlessError(message.message, { exitCode: message.exitCode, remedy: remedyFor(message) });
 }
 
 export interface SignalForwarder {
@@ -89,10 +94,16 @@ async function followInit(channel: OuterChannel, signals: SignalForwarder, socke
 }
 
 /**
- * Follows a started stage to the end: its exit status, or its error as a RootlessError. The
- * terminal, if any, is detached (the host terminal restored) before this returns or throws.
+ * Follows a started stage to the end: its exit status, and its error message if it sent one
+ * (initFailure makes it the CLI's error). The terminal, if any, is detached (the host terminal
+ * restored) before this returns.
  */
-export async function superviseInit(exited: Promise<number>, channel: OuterChannel, signals: SignalForwarder, socket?: TerminalSocket): Promise<number> {
+export async function superviseInit(
+  exited: Promise<number>,
+  channel: OuterChannel,
+  signals: SignalForwarder,
+  socket?: TerminalSocket,
+): Promise<[number, InitErrorMessage | undefined]> {
   const [status, outcome] = await Promise.all([exited, followInit(channel, signals, socket)]);
   try {
     if (outcome.terminal) {
@@ -105,7 +116,5 @@ export async function superviseInit(exited: Promise<number>, channel: OuterChann
     outcome.terminal?.detach();
     if (socket) closeSync(socket.cliEnd);
   }
-  const failure = outcome.failure;
-  if (failure) throw new RootlessError(failure.message, { exitCode: failure.exitCode, remedy: remedyFor(failure) });
-  return status;
+  return [status, outcome.failure];
 }

@@ -17,6 +17,7 @@ import { constants } from 'node:os';
 import { RootlessError } from '../errors.js';
 import { OuterChannel } from './channel.js';
 import { findHelper, writeIdMappings, type UserNamespacePlan } from './idmap.js';
+import { mark } from '../timing.js';
 
 export type NamespaceKind = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'cgroup' | 'net';
 
@@ -36,22 +37,40 @@ export interface LaunchRequest {
   startEarly?: boolean;
   /** fds 0-2 of the inner program; fd 3 is always the control channel. */
   stdio: Array<'inherit' | 'ignore' | 'pipe' | number>;
-  /** Host fds passed on as fds 4, 5… of the inner program (the terminal socket of `run -t`). */
-  extraFds?: number[];
+  /** More descriptors for the inner program: child fd (4 and up) → our fd. */
+  extraFds?: Record<number, number>;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * With a PID namespace: shell commands stage 1's shell runs after its child exits, with the
+   * child's status in $status (the container's monitor records the exit there).
+   */
+  monitor?: string;
+  /** Stage 1 outlives the CLI: a session of its own and no parent-death signal (`run -d`). */
+  detached?: boolean;
 }
 
-export interface Launched {
-  child: ChildProcess;
+/** A started stage 1: launched here, or adopted from bin/rootless (early-stage1.ts). */
+export interface Stage1 {
+  pid: number;
   channel: OuterChannel;
   /** Resolves with the exit status of the launcher (a signal as 128+N, like a shell). */
   exited: Promise<number>;
+  /** SIGKILL: stage 1 and what runs inside die with it (parent-death signals). */
+  kill(): void;
+  /** Stage 1's shell runs the request's monitor commands when the container exits. */
+  monitored: boolean;
+  /** Lets this process exit while stage 1 runs on (a detached container). */
+  release(): void;
+}
+
+export interface Launched extends Stage1 {
+  child: ChildProcess;
 }
 
 /** How namespaces get created: pluggable so another single-threaded launcher can stand in. */
 export interface Launcher {
-  command(namespaces: NamespaceKind[], argv: string[]): string[];
+  command(namespaces: NamespaceKind[], argv: string[], outliveCaller?: boolean): string[];
 }
 
 /**
@@ -62,9 +81,10 @@ export interface Launcher {
  * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
  * signal would be inherited by the container, and the CLI forwards signals to it itself.
  */
-function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean): string[] {
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean, monitor?: string): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
-  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}` : `exec "$@"${closeChannel}`;
+  const afterExit = monitor ? `; status=$?; ${monitor}` : '';
+  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}${afterExit}` : `exec "$@"${closeChannel}`;
   const script = startEarly ? run : `read -r _ <&3 || exit 125; ${run}`;
   const becomeRoot =
     process.getuid?.() === 0 && !startEarly ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
@@ -73,7 +93,7 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
 
 /** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
 export const unshareLauncher: Launcher = {
-  command(namespaces, argv) {
+  command(namespaces, argv, outliveCaller) {
     const unshare = findHelper('unshare');
     if (!unshare) {
       throw new RootlessError('the `unshare` command of util-linux was not found', {
@@ -83,17 +103,18 @@ export const unshareLauncher: Launcher = {
     const flags = namespaces.map((kind) => `--${kind}`);
     flags.push('--keep-caps');
     const setpriv = findHelper('setpriv');
-    const prefix = setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+    const prefix = setpriv && !outliveCaller ? [setpriv, '--pdeathsig', 'KILL'] : [];
     return [...prefix, unshare, ...flags, '--', ...argv];
   },
 };
 
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+/** A child's exit as a shell reports it: its code, or 128+N for signal N. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return 128 + (signal ? constants.signals[signal] : 0);
 }
 
-async function waitForUserNamespace(pid: number, exited: Promise<number>): Promise<void> {
+export async function waitForUserNamespace(pid: number, exited: Promise<number>): Promise<void> {
   const own = readlinkSync('/proc/self/ns/user');
   let done = false;
   void exited.then(() => (done = true));
@@ -127,15 +148,29 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
 
 export interface StageSpawn {
   stdio: LaunchRequest['stdio'];
-  extraFds?: number[];
+  extraFds?: LaunchRequest['extraFds'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  detached?: boolean;
 }
 
-/** Spawns a program whose fd 3 is the control channel (and `extraFds` its fds 4…). */
-export function spawnStage(argv: string[], { stdio, extraFds = [], env, cwd }: StageSpawn): Launched {
+export interface SpawnedStage {
+  child: ChildProcess;
+  channel: OuterChannel;
+  exited: Promise<number>;
+}
+
+/** Spawns a program whose fd 3 is the control channel (and `extraFds` its fds 4 and up). */
+export function spawnStage(argv: string[], request: StageSpawn): SpawnedStage {
   const [file, ...args] = argv;
-  const child = spawn(file!, args, { stdio: [...stdio.slice(0, 3), 'pipe', ...extraFds] as StdioOptions, env: env ?? process.env, cwd });
+  const stdio: Array<'inherit' | 'ignore' | 'pipe' | number> = [...request.stdio.slice(0, 3), 'pipe'];
+  for (const [childFd, fd] of Object.entries(request.extraFds ?? {})) stdio[Number(childFd)] = fd;
+  const child = spawn(file!, args, {
+    stdio: Array.from(stdio, (entry) => entry ?? 'ignore') as StdioOptions,
+    env: request.env ?? process.env,
+    cwd: request.cwd,
+    detached: request.detached,
+  });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (error) => reject(new RootlessError(`cannot start ${file}: ${error.message}`, { cause: error })));
     child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
@@ -148,10 +183,12 @@ export function spawnStage(argv: string[], { stdio, extraFds = [], env, cwd }: S
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
   const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly);
-  const { child, channel, exited } = spawnStage(launcher.command(request.namespaces, shim), request);
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
+  mark('spawn stage 1');
+  const { child, channel, exited } = spawnStage(launcher.command(request.namespaces, shim, request.detached), request);
   try {
     await waitForUserNamespace(child.pid!, exited);
+    mark('user namespace seen');
     await writeIdMappings(child.pid!, request.plan);
   } catch (error) {
     child.kill('SIGKILL');
@@ -159,5 +196,9 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
     throw await withHostDiagnosis(error);
   }
   if (!startEarly) channel.send({ type: 'go' });
-  return { child, channel, exited };
+  const release = () => {
+    child.unref();
+    for (const stream of child.stdio) (stream as import('node:net').Socket | null)?.destroy();
+  };
+  return { child, channel, exited, pid: child.pid!, kill: () => child.kill('SIGKILL'), monitored: request.monitor !== undefined, release };
 }

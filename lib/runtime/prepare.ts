@@ -10,10 +10,13 @@ import { readLayerFile } from '../spec/layer-files.js';
 import type { RuntimeSpec } from '../spec/oci.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseSecurityOpts } from '../spec/security.js';
-import { checkName, createContainer } from './bundle.js';
+import { checkName, confirmName, createContainer } from './bundle.js';
 import type { PortMapping } from '../net/options.js';
 import type { UserNamespacePlan } from './idmap.js';
 import { requireInitBinary } from './init-binary.js';
+import { generateName } from '../container/names.js';
+import { readContainerStates, type ContainerState } from '../container/state.js';
+import { processStart } from '../net/helper.js';
 
 export function readEnvFile(file: string): { file: string; text: string } {
   try {
@@ -51,10 +54,12 @@ export interface PrepareRequest {
   /** Recorded in state.json: stage 1's pid and the published ports (`rootless port`). */
   pid: number;
   ports: PortMapping[];
+  /** More of state.json (`run -d`'s monitor, the cgroup, the network to reconnect on `start`). */
+  record?: Partial<ContainerState>;
 }
 
 /** Builds the spec and writes the container's directories; on failure nothing is left behind. */
-export function prepareContainer({ id, options, image, paths, plan, pid, ports }: PrepareRequest): RuntimeSpec {
+export function prepareContainer({ id, options, image, paths, plan, pid, ports, record }: PrepareRequest): RuntimeSpec {
   if (options.name !== undefined) checkName(options.name);
   const spec = buildSpec({
     id,
@@ -73,7 +78,22 @@ export function prepareContainer({ id, options, image, paths, plan, pid, ports }
     initBinary: options.init ? requireInitBinary().path : undefined,
   });
   checkVolumeSources(spec);
-  const state = { id, name: options.name ?? id.slice(0, 12), image: options.image, created: new Date().toISOString(), pid, ports };
+  const created = new Date().toISOString();
+  const state: ContainerState = {
+    id,
+    name: options.name ?? generateName(new Set(readContainerStates().map((container) => container.name))),
+    image: options.image,
+    created,
+    startedAt: created,
+    pid,
+    pidStart: processStart(pid),
+    ports,
+    command: spec.process.args,
+    network: options.network,
+    stopSignal: image.config.config?.StopSignal,
+    ...record,
+  };
   createContainer(spec, paths, state, plan);
+  confirmName(state);
   return spec;
 }

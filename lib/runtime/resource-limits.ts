@@ -22,6 +22,8 @@ export function cgroupFiles(resources: SpecResources): Array<[string, string]> {
 const controllerOf: Record<string, string> = { 'memory.max': 'memory', 'cpu.max': 'cpu', 'pids.max': 'pids' };
 
 export interface ResourceLimits {
+  /** The container's cgroup directory (a detached container's is removed by the next command). */
+  dir: string;
   /** Wraps stage 1 so it enters the container's cgroup before creating the namespaces. */
   launcher: Launcher;
   remove(): void;
@@ -50,8 +52,11 @@ export function startResourceLimits(resources: SpecResources, id: string): Resou
     return undefined;
   }
   return {
+    dir,
     launcher: {
-      command: (namespaces, argv) => ['/bin/sh', '-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'rootless-cgroup', dir, ...unshareLauncher.command(namespaces, argv)],
+      command: (namespaces, argv, outliveCaller) => [
+        '/bin/sh', '-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'rootless-cgroup', dir, ...unshareLauncher.command(namespaces, argv, outliveCaller),
+      ],
     },
     remove: () => {
       try {

@@ -10,6 +10,7 @@ import {
 } from '../sys/mount.js';
 import { bringInterfaceUp } from '../sys/net.js';
 import type { RuntimeSpec, SpecMount } from '../spec/oci.js';
+import { attachIdmappedVolume } from './idmapped-mounts.js';
 import { step } from './init-error.js';
 import { resolveInRoot } from './root-path.js';
 
@@ -51,7 +52,8 @@ function createMountPoint(target: string, entry: SpecMount): void {
 function bindMount(entry: SpecMount, target: string): void {
   const options = entry.options ?? [];
   const recursive = options.includes('rbind');
-  mount(entry.source, target, null, MS_BIND | (recursive ? MS_REC : 0));
+  if (options.includes('idmap')) attachIdmappedVolume(entry.destination, target);
+  else mount(entry.source, target, null, MS_BIND | (recursive ? MS_REC : 0));
   const attributes = options.reduce((sum, option) => sum | (bindAttributes[option] ?? 0), 0);
   if (attributes) mountSetattr(target, attributes, recursive);
 }

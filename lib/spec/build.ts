@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
 import { INIT_IN_CONTAINER } from '../runtime/init-binary.js';
+import { IDMAPPED_MOUNTS_ANNOTATION, type IdmappedMounts } from '../runtime/layer-mounts.js';
 import type { IdMapping, UserNamespacePlan } from '../runtime/idmap.js';
 import { envValue, mergeEnv, parseEnvFile, parseTmpfs, parseUserSpec, parseVolume, resolveEnvEntry } from './flag-values.js';
 import { containerHostname, containerNamespaces, sharesHostNetwork } from './namespaces.js';
@@ -20,6 +21,11 @@ const HOST_DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 export interface ContainerPaths {
   /** Lower layer directories, base first (the image source's order). */
   layers: string[];
+  /**
+   * Real root: where stage 2 attaches the ID-mapped clones of `layers` (base first); the overlay
+   * uses these as its lowerdirs instead of the layer dirs themselves.
+   */
+  layerMounts?: string[];
   /** storeDir()/containers/<id>: holds upper/ and work/. */
   storageDir: string;
   /** runtimeDir()/containers/<id>: config.json, rootfs/, hosts, hostname, resolv.conf. */
@@ -79,8 +85,8 @@ function workingDir(input: SpecInput): string {
 }
 
 function rootMounts(input: SpecInput): SpecMount[] {
-  const { layers, storageDir } = input.paths;
-  const lowers = [...layers].reverse().join(':');
+  const { layers, layerMounts, storageDir } = input.paths;
+  const lowers = [...(layerMounts ?? layers)].reverse().join(':');
   return [
     {
       destination: '/',
@@ -117,7 +123,7 @@ function userMounts(input: SpecInput): SpecMount[] {
     destination: path.posix.normalize(volume.destination),
     type: 'bind',
     source: path.resolve(input.cwd, volume.source),
-    options: volume.readonly ? ['rbind', 'ro'] : ['rbind'],
+    options: ['rbind', ...(volume.readonly ? ['ro'] : []), ...(volume.idmap ? ['idmap'] : [])],
   }));
   const tmpfs = input.options.tmpfs.map(parseTmpfs).map((mount) => ({
     destination: path.posix.normalize(mount.destination),
@@ -153,6 +159,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
   const user = { ...resolved, additionalGids };
   checkMapped(user, input.plan);
   const security = securitySpec({ options: input.options, uid: user.uid, seccompProfile: input.seccompProfile });
+  const mounts = [...rootMounts(input), ...systemMounts(input), ...userMounts(input)];
   return {
     ociVersion: '1.2.0',
     process: {
@@ -167,7 +174,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
     },
     root: { path: path.join(input.paths.bundleDir, 'rootfs'), readonly: security.readonlyRoot },
     hostname,
-    mounts: [...rootMounts(input), ...systemMounts(input), ...userMounts(input)],
+    mounts,
     linux: {
       namespaces: containerNamespaces(input.options.network, input.options.cgroupns).map((type) => ({ type })),
       uidMappings: input.plan.uidMappings,
@@ -177,5 +184,15 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       readonlyPaths: security.readonlyPaths,
       ...(Object.keys(security.resources).length ? { resources: security.resources } : {}),
     },
+    ...idmappedMountsAnnotation(input.paths, mounts),
   };
+}
+
+/** What the CLI mounts ID-mapped for stage 2 (root's layers, `:idmap` volumes), if anything. */
+function idmappedMountsAnnotation(paths: ContainerPaths, mounts: SpecMount[]): { annotations?: Record<string, string> } {
+  const layers = paths.layerMounts?.map((target, index) => ({ source: paths.layers[index]!, target })) ?? [];
+  const volumes = mounts.filter((mount) => mount.options?.includes('idmap')).map(({ source, destination }) => ({ source, destination }));
+  if (layers.length === 0 && volumes.length === 0) return {};
+  const idmapped: IdmappedMounts = { layers, volumes };
+  return { annotations: { [IDMAPPED_MOUNTS_ANNOTATION]: JSON.stringify(idmapped) } };
 }

@@ -51,9 +51,11 @@ export interface VolumeSpec {
   source: string;
   destination: string;
   readonly: boolean;
+  /** Mounted ID-mapped through the container's user namespace (`idmap`). */
+  idmap: boolean;
 }
 
-/** `HOST:CONTAINER[:OPTIONS]` with absolute paths; options ro, rw (z and Z are accepted, no-ops). */
+/** `HOST:CONTAINER[:OPTIONS]` with absolute paths; options ro, rw, idmap (z and Z are accepted, no-ops). */
 export function parseVolume(text: string): VolumeSpec {
   const parts = text.split(':');
   const remedy = 'Write it as /host/path:/container/path[:ro]';
@@ -68,14 +70,16 @@ export function parseVolume(text: string): VolumeSpec {
     throw new RootlessError(`invalid volume "${text}": the container path must be absolute`, { remedy });
   }
   let readonly = false;
+  let idmap = false;
   for (const option of optionText ? optionText.split(',') : []) {
     if (option === 'ro') readonly = true;
     else if (option === 'rw') readonly = false;
+    else if (option === 'idmap') idmap = true;
     else if (option !== 'z' && option !== 'Z') {
-      throw new RootlessError(`invalid volume option "${option}" in "${text}"`, { remedy: 'Use ro or rw' });
+      throw new RootlessError(`invalid volume option "${option}" in "${text}"`, { remedy: 'Use ro, rw or idmap' });
     }
   }
-  return { source, destination, readonly };
+  return { source, destination, readonly, idmap };
 }
 
 export interface TmpfsSpec {

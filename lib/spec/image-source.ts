@@ -25,6 +25,7 @@ export async function openImageSource(reference: string, policy: PullPolicy, dir
       remedy: `Pull it with \`rootless pull ${reference}\`, or drop --pull=never`,
     });
   }
+  if (process.getuid?.() === 0) await (await import('../image/layer-format.js')).requireHostIdLayers(dir);
   const config = (await store.readImageConfig(record)) as OCIImageConfig;
   // overlayfs refuses a lower dir given twice (ELOOP); the topmost copy of a repeated layer covers
   // everything its lower copies would show

@@ -3,13 +3,16 @@
 import { RootlessError } from '../errors.js';
 import { parseFlags, type CommandFlag } from './flag-parser.js';
 import { defaultSecurityRunOptions, securityRunFlags, type SecurityRunOptions } from './security-flags.js';
+import { defaultUsernsRunOptions, usernsRunFlags, type UsernsRunOptions } from './userns.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
-export interface RunOptions extends SecurityRunOptions {
+export interface RunOptions extends SecurityRunOptions, UsernsRunOptions {
   image: string;
   command: string[];
   rm: boolean;
+  /** `-d`: print the id and leave the container running in the background. */
+  detach: boolean;
   interactive: boolean;
   /** Give the container a terminal of its own (`-t`), attached to this one. */
   tty: boolean;
@@ -35,6 +38,7 @@ export type RunFlag = CommandFlag<RunOptions>;
 
 export const runFlags: readonly RunFlag[] = [
   { name: 'rm', key: 'rm', type: 'boolean', describe: 'Remove the container (its writable layer and state) when it exits' },
+  { name: 'detach', key: 'detach', alias: 'd', type: 'boolean', describe: "Run in the background and print the container's id" },
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the container' },
   { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: "Give the command a terminal of the container's own (with -i, yours is in raw mode for the session)" },
   { name: 'init', key: 'init', type: 'boolean', describe: 'Run an init as PID 1 that reaps zombies and forwards signals (catatonit or tini-static)' },
@@ -45,7 +49,7 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'entrypoint', key: 'entrypoint', type: 'string', describe: "Override the image's entrypoint ('' clears it)" },
   { name: 'hostname', key: 'hostname', type: 'string', describe: "The container's host name" },
   { name: 'name', key: 'name', type: 'string', describe: 'A name for the container' },
-  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:ro]' },
+  { name: 'volume', key: 'volume', alias: 'v', type: 'array', describe: 'Bind-mount a host directory or file: HOST:CONTAINER[:OPTIONS], options ro, rw, idmap (owners as on disk; root, or a filesystem mounted in the namespace)' },
   { name: 'tmpfs', key: 'tmpfs', type: 'array', describe: 'Mount a tmpfs: PATH[:OPTIONS]' },
   { name: 'pull', key: 'pull', type: 'string', choices: ['missing', 'always', 'never'], describe: 'When to pull the image' },
   {
@@ -58,10 +62,11 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'publish', key: 'publish', alias: 'p', type: 'array', describe: 'Publish a container port on the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/udp]' },
   { name: 'publish-all', key: 'publishAll', alias: 'P', type: 'boolean', describe: 'Publish every port the image exposes on a free host port' },
   ...securityRunFlags,
+  ...usernsRunFlags,
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, interactive: false, tty: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions() };
+  return { command: [], rm: false, detach: false, interactive: false, tty: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
 }
 
 /** Parses the arguments after `run`. */

@@ -31,11 +31,14 @@ export function openTreeClone(path: string): number {
   return Number(check('open_tree', syscall(SYS_open_tree, 'int', AT_FDCWD, 'str', path, 'uint', flags) as number, path));
 }
 
-/** ID-maps the detached mount `treeFd` through the user namespace at `usernsPath` (/proc/PID/ns/user). */
-export function idmapMount(treeFd: number, usernsPath: string, path?: string): void {
+/**
+ * ID-maps the detached mount `treeFd` through the user namespace at `usernsPath` (/proc/PID/ns/user),
+ * setting the MOUNT_ATTR_* `attributes` too (say, MOUNT_ATTR_RDONLY).
+ */
+export function idmapMount(treeFd: number, usernsPath: string, path?: string, attributes = 0): void {
   const usernsFd = openSync(usernsPath, 'r');
   try {
-    setMountAttributes(treeFd, '', AT_EMPTY_PATH, MOUNT_ATTR_IDMAP, usernsFd, path);
+    setMountAttributes(treeFd, '', AT_EMPTY_PATH, MOUNT_ATTR_IDMAP | attributes, usernsFd, path);
   } finally {
     closeSync(usernsFd);
   }

@@ -111,9 +111,9 @@ test('root: a store its containers cannot reach fails with chmod o+x; after it, 
   // kernel-facts.md: real root can ID-map a host ext4 directory.
   if (info.store.filesystem === 'ext4') {
     assert.is(store.works, true, store.error);
-    // the probe works, and info says plainly that run still unpacks in the user namespace
-    assert.is(info.layerStrategy.mode, 'unpacked-in-userns');
-    assert.match(info.layerStrategy.reason, /would allow ID-mapped layers/);
+    // the probe works, and info says that root's containers mount the layers ID-mapped
+    assert.is(info.layerStrategy.mode, 'idmapped');
+    assert.match(info.layerStrategy.reason, /ID-mapped to its own range .*; ext4 allows it$/);
   }
 });
 

@@ -1,7 +1,18 @@
 // Every CLI command, one module each. A command module holds flags only and imports its
 // implementation lazily, so `rootless run` does not pay for the image side's modules.
 import type { CommandModule } from 'yargs';
+import { containerCommand } from './container.js';
 import { imageCommand } from './image.js';
+import { inspectCommand } from './inspect.js';
+import { killCommand } from './kill.js';
+import { logsCommand } from './logs.js';
+import { psCommand } from './ps.js';
+import { restartCommand } from './restart.js';
+import { rmCommand } from './rm.js';
+import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
+import { topCommand } from './top.js';
+import { waitCommand } from './wait.js';
 import { doctorCommand } from './doctor.js';
 import { execCommandModule } from './exec.js';
 import { imagesCommand } from './images.js';
@@ -19,6 +30,17 @@ import { unshareCommand } from './unshare.js';
 export const commands: CommandModule<any, any>[] = [
   runCommandModule,
   execCommandModule,
+  psCommand,
+  logsCommand,
+  stopCommand,
+  killCommand,
+  waitCommand,
+  rmCommand,
+  startCommand,
+  restartCommand,
+  inspectCommand,
+  topCommand,
+  containerCommand,
   pullCommand,
   imagesCommand,
   rmiCommand,

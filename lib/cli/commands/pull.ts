@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { mark } from '../../timing.js';
 
 interface PullArgs {
   image: string;
@@ -17,6 +18,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       .option('platform', { type: 'string', describe: 'os/arch[/variant] to pull from a multi-platform image' })
       .option('tls-verify', { type: 'boolean', describe: 'Require HTTPS and verify certificates (default: true)' }),
   handler: async (args) => {
+    mark('yargs parsed');
     const { pullImage } = await import('../../image/pull.js');
     const image = await pullImage(args.image, { quiet: args.quiet, platform: args.platform, tlsVerify: args['tls-verify'] });
     process.stdout.write(`${image.id}\n`);

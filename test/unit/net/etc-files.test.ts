@@ -22,6 +22,8 @@ test('slirp4netns arguments: MTU, host loopback closed unless allowed, ready and
   assert.equal(args.slice(-4), ['--api-socket', '/run/x/api.sock', '42', 'tap0']);
   for (const flag of ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', '--enable-sandbox']) assert.ok(args.includes(flag), flag);
   assert.not.ok(slirpArguments('slirp4netns', 42, { ...mode, allowHostLoopback: true }, 's').includes('--disable-host-loopback'));
+  // a detached container's helper must outlive the CLI: no exit fd the CLI holds
+  assert.not.ok(slirpArguments('slirp4netns', 42, mode, 's', true).some((arg) => arg.startsWith('--exit-fd')));
 });
 
 test('pasta arguments: ports per protocol, none when there are none, user options last', () => {

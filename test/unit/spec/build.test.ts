@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildSpec, DEFAULT_PATH, processArgs, type SpecInput } from '../../../lib/spec/build.js';
 import type { OCIImageConfig } from '../../../lib/spec/oci.js';
+import { idmappedMountsOf } from '../../../lib/runtime/layer-mounts.js';
 import { parseRunArgs } from '../../../lib/spec/run-options.js';
 
 const id = 'ab'.repeat(32);
@@ -130,3 +131,16 @@ test('--init: the host init is bind-mounted read-only at /dev/init and runs the 
 });
 
 test.run();
+
+test('ID-mapped layers (real root): the overlay takes the staging dirs; the annotation pairs them with the layer dirs', () => {
+  const base = input(['-v', '/vol:/v:idmap']);
+  const layerMounts = [`/r/containers/${id}/layers/0`, `/r/containers/${id}/layers/1`];
+  const spec = buildSpec({ ...base, paths: { ...base.paths, layerMounts } });
+  assert.ok(spec.mounts[0]!.options!.includes(`lowerdir=${layerMounts[1]}:${layerMounts[0]}`));
+  assert.equal(spec.mounts.at(-1), { destination: '/v', type: 'bind', source: '/vol', options: ['rbind', 'idmap'] });
+  assert.equal(idmappedMountsOf(spec), {
+    layers: [{ source: '/s/layers/base', target: layerMounts[0] }, { source: '/s/layers/top', target: layerMounts[1] }],
+    volumes: [{ source: '/vol', destination: '/v' }],
+  });
+  assert.is(buildSpec(input([])).annotations, undefined, 'nothing ID-mapped, no annotation');
+});

@@ -21,10 +21,12 @@ test('mergeEnv: later values win, first position kept', () => {
   assert.equal(mergeEnv(['PATH=/bin', 'A=1'], ['B=2'], ['A=3']), ['PATH=/bin', 'A=3', 'B=2']);
 });
 
-test('volumes: HOST:CTR[:ro|rw]', () => {
-  assert.equal(parseVolume('/h:/c'), { source: '/h', destination: '/c', readonly: false });
-  assert.equal(parseVolume('/h:/c:ro'), { source: '/h', destination: '/c', readonly: true });
-  assert.equal(parseVolume('./rel:/c:rw,z'), { source: './rel', destination: '/c', readonly: false });
+test('volumes: HOST:CTR[:ro|rw][,idmap]', () => {
+  assert.equal(parseVolume('/h:/c'), { source: '/h', destination: '/c', readonly: false, idmap: false });
+  assert.equal(parseVolume('/h:/c:ro'), { source: '/h', destination: '/c', readonly: true, idmap: false });
+  assert.equal(parseVolume('./rel:/c:rw,z'), { source: './rel', destination: '/c', readonly: false, idmap: false });
+  assert.equal(parseVolume('/h:/c:idmap'), { source: '/h', destination: '/c', readonly: false, idmap: true });
+  assert.equal(parseVolume('/h:/c:ro,idmap'), { source: '/h', destination: '/c', readonly: true, idmap: true });
   assert.throws(() => parseVolume('/only'), /invalid volume/);
   assert.throws(() => parseVolume('/h:relative'), /must be absolute/);
   assert.throws(() => parseVolume('named:/c'), /named volumes are not supported/);
