@@ -119,6 +119,18 @@ test("--network host and --cgroupns host: exec joins only the namespaces the con
   }
 });
 
+test('exec into a detached container (run -d), whose stage 1 shell is its monitor', () => {
+  const started = rootless(['run', '-d', '--name', 'detached', image, 'sleep', '600'], env);
+  assert.is(started.exitCode, 0, started.stderr);
+  try {
+    const result = exec(['detached', 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']);
+    assert.is(result.exitCode, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'sleep 600');
+  } finally {
+    rootless(['rm', '-f', 'detached'], env);
+  }
+});
+
 test('SIGTERM to the exec CLI reaches a trap of the command', async () => {
   const child = rootlessAsync(['exec', NAME, 'sh', '-c', 'trap "echo got TERM; exit 4" TERM; echo ready; while :; do sleep 0.05; done'], env);
   const watched = watch(child);
