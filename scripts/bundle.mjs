@@ -2,7 +2,7 @@
 // After `tsc`: bundles each program into one file, as Node's ESM loader costs ~1.5 ms per module
 // here and a container start loads about 60 on its critical path:
 //   the CLI (bin/rootless)        dist/lib/cli/entry.js        → dist/lib/cli.bundle.js
-//   stage 2, the unpack worker     dist/lib/runtime/stage2.js   → dist/lib/runtime/stage2.bundle.js …
+//   stage 2, the exec stage, the unpack worker: dist/lib/runtime/stage2.js → dist/lib/runtime/stage2.bundle.js …
 // The CLI's bundle sits in dist/lib beside paths.js, so installedFile() resolves alike from both.
 // Dynamic imports stay lazy inside a bundle. koffi stays external (it loads its native addon by a
 // path relative to itself), and so does yargs (it reads its locale files relative to itself).
@@ -34,11 +34,12 @@ await build({
   chunkNames: 'cli-chunk-[hash].bundle',
 });
 
-// Stage 2 and the unpack worker: one file each, beside the module it is built from.
+// Stage 2, the exec stage and the unpack worker: one file each, beside the module it is built from.
 await build({
   ...common,
   entryPoints: [
     { in: 'dist/lib/runtime/stage2.js', out: 'lib/runtime/stage2.bundle' },
+    { in: 'dist/lib/runtime/exec-stage.js', out: 'lib/runtime/exec-stage.bundle' },
     { in: 'dist/lib/image/unpack-worker.js', out: 'lib/image/unpack-worker.bundle' },
   ],
   outdir: 'dist',

@@ -1,6 +1,7 @@
 // The executable's entry. `rootless run` skips yargs, whose loading costs more than the rest of a
-// container start on a small machine (~140 ms here), and so does a plain `rootless pull`; other
-// commands, --help and anything the fast paths do not understand go to main.ts.
+// container start on a small machine (~140 ms here), and so do `rootless exec` (yargs would also
+// take the command's own flags for its) and a plain `rootless pull`; other commands, --help and
+// anything the fast paths do not understand go to main.ts.
 // `rootless unshare CMD…` skips it too: every word after `unshare` is the command's own, and yargs
 // would take a --help or --version among them for itself and run nothing.
 import { wantsHelp } from '../spec/run-options.js';
@@ -17,10 +18,14 @@ async function fastPull(pullArgs: string[]): Promise<boolean> {
   process.exitCode = status;
   return true;
 }
+
 if (args[0] === 'run' && !wantsHelp(args.slice(1))) {
   const { runCommand } = await import('./commands/run.js');
   // exit at once: nothing is pending (stderr is synchronous on pipes, files and terminals)
   process.exit(await runCommand(args.slice(1)));
+} else if (args[0] === 'exec' && !wantsHelp(args.slice(1))) {
+  const { execCommand } = await import('./commands/exec.js');
+  process.exit(await execCommand(args.slice(1)));
 } else if (args[0] === 'pull' && (await fastPull(args.slice(1)))) {
   // done: a plain `pull` needs no yargs
 } else if (args[0] === 'unshare' && args.length > 1 && !wantsHelp(args.slice(1, 2))) {

@@ -1,7 +1,7 @@
 // A failure of the container's init (stage 2), as it travels to the CLI over the control channel:
 // what was being done, the syscall and errno, and the exit status docker would give.
 import { SysError, describeErrno } from '../sys/libc.js';
-import type { Message } from './channel.js';
+import { sendSync, type Message } from './channel.js';
 
 export interface InitErrorMessage extends Message {
   type: 'error';
@@ -11,6 +11,8 @@ export interface InitErrorMessage extends Message {
   errno?: number;
   code?: string;
   exitCode: number;
+  /** What the user can do, when the stage knows better than the CLI's default for the exit code. */
+  remedy?: string;
 }
 
 export class InitError extends Error {
@@ -18,13 +20,14 @@ export class InitError extends Error {
     message: string,
     readonly exitCode = 125,
     readonly sysError?: SysError,
+    readonly remedy?: string,
   ) {
     super(message);
   }
 
   toMessage(): InitErrorMessage {
     const sys = this.sysError;
-    return { type: 'error', message: this.message, exitCode: this.exitCode, syscall: sys?.syscall, path: sys?.path, errno: sys?.errno, code: sys?.code };
+    return { type: 'error', message: this.message, exitCode: this.exitCode, syscall: sys?.syscall, path: sys?.path, errno: sys?.errno, code: sys?.code, remedy: this.remedy };
   }
 }
 
@@ -45,5 +48,20 @@ export function step<T>(what: string, action: () => T, exitCodeFor: (error: SysE
     const sys = asSysError(error);
     if (sys) throw new InitError(`${what}: ${describeErrno(sys.errno)}`, exitCodeFor(sys), sys);
     throw new InitError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a stage's main (stage 2, the exec stage): a failure goes to the CLI and is the exit status. */
+export async function runStage(main: () => Promise<never>, what: string): Promise<never> {
+  try {
+    return await main();
+  } catch (error) {
+    const failure = error instanceof InitError ? error : new InitError(`${what}: ${(error as Error).message}`);
+    try {
+      sendSync(failure.toMessage());
+    } catch {
+      // the CLI is gone; nobody to tell
+    }
+    process.exit(failure.exitCode);
   }
 }

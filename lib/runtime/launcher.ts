@@ -146,14 +146,25 @@ async function withHostDiagnosis(error: unknown): Promise<unknown> {
   return diagnosis ? new RootlessError(error.message, { remedy: diagnosis, exitCode: error.exitCode, cause: error }) : error;
 }
 
-/** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
-export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
-  const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
-  const [file, ...args] = launcher.command(request.namespaces, shim, request.detached);
+export interface StageSpawn {
+  stdio: LaunchRequest['stdio'];
+  extraFds?: LaunchRequest['extraFds'];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  detached?: boolean;
+}
+
+export interface SpawnedStage {
+  child: ChildProcess;
+  channel: OuterChannel;
+  exited: Promise<number>;
+}
+
+/** Spawns a program whose fd 3 is the control channel (and `extraFds` its fds 4 and up). */
+export function spawnStage(argv: string[], request: StageSpawn): SpawnedStage {
+  const [file, ...args] = argv;
   const stdio: Array<'inherit' | 'ignore' | 'pipe' | number> = [...request.stdio.slice(0, 3), 'pipe'];
   for (const [childFd, fd] of Object.entries(request.extraFds ?? {})) stdio[Number(childFd)] = fd;
-  mark('spawn stage 1');
   const child = spawn(file!, args, {
     stdio: Array.from(stdio, (entry) => entry ?? 'ignore') as StdioOptions,
     env: request.env ?? process.env,
@@ -166,7 +177,15 @@ export async function launchInNamespaces(request: LaunchRequest, launcher: Launc
   });
   exited.catch(() => undefined);
   const socket = child.stdio[3] as unknown as import('node:net').Socket;
-  const channel = new OuterChannel(socket, socket);
+  return { child, channel: new OuterChannel(socket, socket), exited };
+}
+
+/** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
+export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
+  const startEarly = request.startEarly ?? false;
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
+  mark('spawn stage 1');
+  const { child, channel, exited } = spawnStage(launcher.command(request.namespaces, shim, request.detached), request);
   try {
     await waitForUserNamespace(child.pid!, exited);
     mark('user namespace seen');

@@ -18,7 +18,7 @@ import { generateName } from '../container/names.js';
 import { readContainerStates, type ContainerState } from '../container/state.js';
 import { processStart } from '../net/helper.js';
 
-function readEnvFile(file: string): { file: string; text: string } {
+export function readEnvFile(file: string): { file: string; text: string } {
   try {
     return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {
@@ -73,6 +73,7 @@ export function prepareContainer({ id, options, image, paths, plan, pid, ports, 
     hostEnv: process.env,
     hostHostname: os.hostname(),
     cwd: process.cwd(),
+    tty: options.tty,
     seccompProfile: readSeccompProfile(options),
     initBinary: options.init ? requireInitBinary().path : undefined,
   });

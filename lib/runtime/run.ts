@@ -12,6 +12,7 @@
 // is killed, the parent-death signals of stage 1 (setpriv) and of stage 2 end the container; its
 // mounts live only in its own mount namespace. With -d (detached.ts) the CLI leaves once the
 // command runs, and stage 1's shell stays as the container's monitor.
+import { closeSync } from 'node:fs';
 import os from 'node:os';
 import { RootlessError } from '../errors.js';
 import { installedFile } from '../paths.js';
@@ -21,9 +22,9 @@ import { containerHostname, containerNamespaces } from '../spec/namespaces.js';
 import type { RunOptions } from '../spec/run-options.js';
 import { parseVolume } from '../spec/flag-values.js';
 import { parseResources } from '../spec/resources.js';
-import type { OuterChannel } from './channel.js';
 import { containerPaths, newContainerId } from './container-paths.js';
-import type { InitErrorMessage } from './init-error.js';
+import { TERMINAL_FD } from './container-terminal.js';
+import { forwardSignals, initFailure, openTerminalSocket, superviseInit } from './init-session.js';
 import { writeExitRecord } from '../container/state.js';
 import { startStage1 } from './early-stage1.js';
 import type { NamespaceKind, Stage1 } from './launcher.js';
@@ -33,59 +34,6 @@ import { mark, timingEnv } from '../timing.js';
 
 // one file (scripts/bundle.mjs): stage 2's start is on the critical path
 export const STAGE2_JS = installedFile('runtime/stage2.bundle.js');
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-
-function remedyFor(message: InitErrorMessage): string {
-  if (message.exitCode === 127) return 'Check the command name and that the image contains it';
-  if (message.exitCode === 126) return 'Check that it is an executable program the container user may run';
-  return 'Run `rootless doctor` to check the host, or set ROOTLESS_DEBUG=1 for details';
-}
-
-/** Stage 2's failure as the CLI reports it (exit 125, 126 or 127). */
-export function initFailure(message: InitErrorMessage): RootlessError {
-  return new RootlessError(message.message, { exitCode: message.exitCode, remedy: remedyFor(message) });
-}
-
-interface SignalForwarder {
-  setTarget(pid: number): void;
-  stop(): void;
-}
-
-/** Forwards the CLI's signals to the container's command once it runs (init ignores them before). */
-function forwardSignals(): SignalForwarder {
-  let target: number | undefined;
-  const pending: NodeJS.Signals[] = [];
-  const deliver = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(target!, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onSignal = (signal: NodeJS.Signals) => (target === undefined ? pending.push(signal) : deliver(signal));
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-  return {
-    setTarget(pid) {
-      target = pid;
-      pending.splice(0).forEach(deliver);
-    },
-    stop() {
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
-    },
-  };
-}
-
-/** Reads stage 2's messages until the channel closes; returns its error if it sent one. */
-async function followInit(channel: OuterChannel, signals: SignalForwarder): Promise<InitErrorMessage | undefined> {
-  let hostPid: number | undefined;
-  let failure: InitErrorMessage | undefined;
-  for (let message = await channel.receive(); message; message = await channel.receive()) {
-    if (message.type === 'pid') hostPid = Number(message.pid);
-    else if (message.type === 'exec' && hostPid !== undefined) signals.setTarget(hostPid);
-    else if (message.type === 'error') failure = message as InitErrorMessage;
-  }
-  return failure;
-}
 
 async function abort(launched: Stage1): Promise<void> {
   launched.kill();
@@ -105,7 +53,13 @@ export async function runContainer(flags: RunOptions): Promise<number> {
   const resources = parseResources(options);
   const limits = Object.keys(resources).length ? (await import('./resource-limits.js')).startResourceLimits(resources, id) : undefined;
   const hostname = containerHostname(options, id, os.hostname());
+  if (options.tty && options.detach) {
+    throw new RootlessError('-t with -d is not supported yet: nothing would hold the terminal of a detached container', {
+      remedy: 'Run it without -t, and use `rootless exec -it CONTAINER sh` for a terminal inside',
+    });
+  }
   const signals = forwardSignals();
+  const terminal = options.tty ? openTerminalSocket(options.interactive) : undefined;
   // the monitor records the exit; with -d the container outlives this process, logging to its bundle
   const stage1 = await stage1Mode(id, options);
   let paths: ContainerPaths | undefined;
@@ -120,17 +74,19 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       namespaces: containerNamespaces(options.network, options.cgroupns).map((type): NamespaceKind => (type === 'network' ? 'net' : type)),
       plan,
       argv: [process.execPath, STAGE2_JS],
-      stdio: stage1.stdio ?? [options.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      // with -t, stage 2 connects the process to the container's terminal instead
+      stdio: stage1.stdio ?? [options.interactive && !terminal ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       monitor: stage1.monitor,
       detached: stage1.detached,
       cwd: stage1.cwd,
       keepChannel: true,
       startEarly: true,
-      extraFds: mountSender?.childFds,
+      // an early stage 1 (bin/rootless) has no such fds: it is dismissed
+      extraFds: terminal ? { ...mountSender?.childFds, [TERMINAL_FD]: terminal.childEnd } : mountSender?.childFds,
       // stage 2 is Node: the user's NODE_OPTIONS and friends must not reach it (the container's
       // environment comes from the spec)
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...timingEnv() },
-    }, limits?.launcher);
+    }, limits?.launcher).finally(() => terminal && closeSync(terminal.childEnd));
     mountSender?.closeChildEnd();
     mark('maps written');
     try {
@@ -159,7 +115,7 @@ export async function runContainer(flags: RunOptions): Promise<number> {
     launched.channel.send({ type: 'start', bundle: paths.bundleDir, stdin: options.interactive ? 'inherit' : 'null' });
     const [status, failure] = options.detach
       ? [0, await (await import('./detached.js')).followDetached(launched, id, await network)]
-      : await Promise.all([launched.exited, followInit(launched.channel, signals)]);
+      : await superviseInit(launched.exited, launched.channel, signals, terminal);
     mark('container exited');
     // an adopted stage 1 (early-stage1.ts) runs no monitor: the exit is recorded here
     if (!options.detach && !launched.monitored) writeExitRecord(paths.bundleDir, { exitCode: status, finishedAt: new Date().toISOString() });

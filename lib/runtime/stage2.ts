@@ -2,21 +2,21 @@
 // (started by launchInNamespaces), synchronously on Node's main thread. Imports stay tiny (no
 // yargs/execa/fs-extra): this process is on the critical path of every start, and every module
 // must be loaded before pivot_root (a lazy import afterwards would look inside the container).
-// Usage: node stage2.js                   fd 3 is the control channel, opened by the CLI
+// Usage: node stage2.js                   fd 3 is the control channel, opened by the CLI (fd 4 with
+//                                         -t: the terminal socket)
 //        node stage2.js --listen SOCKET   started by bin/rootless before the CLI's Node: the CLI
 //                                         connects to SOCKET (lib/runtime/early-stage1.ts)
 import { openSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import path from 'node:path';
-import type { RuntimeSpec } from '../spec/oci.js';
 import { CHANNEL_FD, receiveSync, sendSync } from './channel.js';
-import { confine, prepareConfinement, restrictPaths, setRlimits } from './confine.js';
+import { confine, restrictPaths, setRlimits } from './confine.js';
 import { execProcess, prepareProcess, setIdentity } from './container-process.js';
+import { attachContainerTerminal } from './container-terminal.js';
 import { receiveIdmappedMounts } from './idmapped-mounts.js';
-import { InitError, step } from './init-error.js';
+import { runStage } from './init-error.js';
 import { buildRoot } from './rootfs.js';
+import { loadSpec } from './stage-start.js';
 import { setParentDeathSignal } from '../sys/prctl.js';
-import { setresgid, setresuid } from '../sys/process.js';
 import { acceptUnix, closeFd, listenUnix, moveFd } from '../sys/unix-socket.js';
 import { mark } from '../timing.js';
 
@@ -59,34 +59,18 @@ async function run(argv: string[]): Promise<never> {
   const bundle = String(start.bundle);
   // a container that is not interactive reads nothing (the CLI's stdin may be a terminal)
   if (start.stdin === 'null') moveFd(openSync('/dev/null', 'r'), 0);
-  // started before the id maps existed (an early start): now they do, so become the namespace's
-  // root (a no-op for a user, whose uid maps to 0; real root is not mapped at all)
-  step('become root of the user namespace', () => {
-    setresgid(0);
-    setresuid(0);
-  });
-  const spec = step('read config.json', () => JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec);
-  const setgroupsAllowed = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'allow';
-  const confinement = await prepareConfinement(spec);
+  // started before the id maps existed (an early start): now they do
+  const { spec, setgroupsAllowed, confinement } = await loadSpec(bundle);
   receiveIdmappedMounts(spec);
   buildRoot(spec);
   mark('root built');
   prepareProcess(spec);
   restrictPaths(spec);
   setRlimits(spec);
+  if (spec.process.terminal) attachContainerTerminal(spec.process.user.uid);
   confine(spec, confinement, () => setIdentity(spec, setgroupsAllowed));
   mark('exec');
   return execProcess(spec);
 }
 
-try {
-  await run(process.argv.slice(2));
-} catch (error) {
-  const failure = error instanceof InitError ? error : new InitError(`container init failed: ${(error as Error).message}`);
-  try {
-    sendSync(failure.toMessage());
-  } catch {
-    // the CLI is gone; nobody to tell
-  }
-  process.exit(failure.exitCode);
-}
+await runStage(() => run(process.argv.slice(2)), 'container init failed');

@@ -15,7 +15,8 @@ import { createMountSender } from './idmapped-mounts.js';
 import { idmappedMountsOf } from './layer-mounts.js';
 import { launchInNamespaces, type NamespaceKind } from './launcher.js';
 import { writeNetworkFiles } from './network-setup.js';
-import { initFailure, STAGE2_JS } from './run.js';
+import { initFailure } from './init-session.js';
+import { STAGE2_JS } from './run.js';
 
 export async function startContainer(view: ContainerView): Promise<void> {
   if (view.status === 'running') return;

@@ -1,7 +1,7 @@
-// `rootless run` flags: one table feeds both this parser and the yargs command module (which only
-// serves --help: loading yargs costs more than the rest of a container start). Parsing stops at
-// the image name, so `rootless run alpine ls -l` passes `-l` to ls, as docker does.
+// `rootless run` flags: one table feeds both the parser (flag-parser.ts) and the yargs command
+// module, which only serves --help. Parsing stops at the image name.
 import { RootlessError } from '../errors.js';
+import { parseFlags, type CommandFlag } from './flag-parser.js';
 import { defaultSecurityRunOptions, securityRunFlags, type SecurityRunOptions } from './security-flags.js';
 import { defaultUsernsRunOptions, usernsRunFlags, type UsernsRunOptions } from './userns.js';
 
@@ -14,6 +14,8 @@ export interface RunOptions extends SecurityRunOptions, UsernsRunOptions {
   /** `-d`: print the id and leave the container running in the background. */
   detach: boolean;
   interactive: boolean;
+  /** Give the container a terminal of its own (`-t`), attached to this one. */
+  tty: boolean;
   /** Run an init (catatonit or tini-static) as PID 1 in front of the command. */
   init: boolean;
   env: string[];
@@ -32,19 +34,13 @@ export interface RunOptions extends SecurityRunOptions, UsernsRunOptions {
   publishAll: boolean;
 }
 
-export interface RunFlag {
-  name: string;
-  key: keyof RunOptions;
-  alias?: string;
-  type: 'boolean' | 'string' | 'array';
-  choices?: readonly string[];
-  describe: string;
-}
+export type RunFlag = CommandFlag<RunOptions>;
 
 export const runFlags: readonly RunFlag[] = [
   { name: 'rm', key: 'rm', type: 'boolean', describe: 'Remove the container (its writable layer and state) when it exits' },
   { name: 'detach', key: 'detach', alias: 'd', type: 'boolean', describe: "Run in the background and print the container's id" },
   { name: 'interactive', key: 'interactive', alias: 'i', type: 'boolean', describe: 'Keep stdin connected to the container' },
+  { name: 'tty', key: 'tty', alias: 't', type: 'boolean', describe: "Give the command a terminal of the container's own (with -i, yours is in raw mode for the session)" },
   { name: 'init', key: 'init', type: 'boolean', describe: 'Run an init as PID 1 that reaps zombies and forwards signals (catatonit or tini-static)' },
   { name: 'env', key: 'env', alias: 'e', type: 'array', describe: 'Set an environment variable: KEY=VALUE, or KEY to copy it from this shell' },
   { name: 'env-file', key: 'envFile', type: 'array', describe: 'Read environment variables from a file (KEY=VALUE lines)' },
@@ -70,79 +66,16 @@ export const runFlags: readonly RunFlag[] = [
 ];
 
 function defaultRunOptions(): Omit<RunOptions, 'image'> {
-  return { command: [], rm: false, detach: false, interactive: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
-}
-
-function usageError(message: string): RootlessError {
-  return new RootlessError(message, { remedy: 'See `rootless run --help`' });
-}
-
-function findFlag(name: string, long: boolean): RunFlag {
-  const flag = runFlags.find((candidate) => (long ? candidate.name === name || candidate.alias === name : candidate.alias === name));
-  if (!flag) throw usageError(`unknown flag: ${long ? '--' : '-'}${name}`);
-  return flag;
-}
-
-function setFlag(options: Record<string, unknown>, flag: RunFlag, value: string | boolean): void {
-  if (flag.type === 'array') (options[flag.key] as string[]).push(String(value));
-  else if (flag.choices && !flag.choices.includes(String(value))) {
-    throw usageError(`invalid value "${value}" for --${flag.name}: choose one of ${flag.choices.join(', ')}`);
-  } else options[flag.key] = value;
-}
-
-function parseBoolean(flag: RunFlag, text: string): boolean {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw usageError(`invalid value "${text}" for --${flag.name}: use true or false`);
-}
-
-/** True when the arguments before the image ask for help (then yargs prints it). */
-export function wantsHelp(args: string[]): boolean {
-  for (const arg of args) {
-    if (arg === '--help' || arg === '-h') return true;
-    if (!arg.startsWith('-') || arg === '--') return false;
-  }
-  return false;
+  return { command: [], rm: false, detach: false, interactive: false, tty: false, init: false, env: [], envFile: [], volume: [], tmpfs: [], pull: 'missing', publish: [], publishAll: false, ...defaultSecurityRunOptions(), ...defaultUsernsRunOptions() };
 }
 
 /** Parses the arguments after `run`. */
 export function parseRunArgs(args: string[]): RunOptions {
   const options: Record<string, unknown> = defaultRunOptions();
-  let index = 0;
-  const takeValue = (flag: RunFlag, inline: string | undefined): string => {
-    if (inline !== undefined) return inline;
-    index += 1;
-    if (index >= args.length) throw usageError(`flag --${flag.name} needs a value`);
-    return args[index]!;
-  };
-  for (; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (arg === '--') {
-      index += 1;
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') break;
-    if (arg.startsWith('--')) {
-      const equals = arg.indexOf('=');
-      const name = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
-      const inline = equals < 0 ? undefined : arg.slice(equals + 1);
-      const flag = findFlag(name, true);
-      setFlag(options, flag, flag.type === 'boolean' ? inline === undefined || parseBoolean(flag, inline) : takeValue(flag, inline));
-      continue;
-    }
-    // a cluster of short flags: -it, -eKEY=VALUE, -e KEY=VALUE
-    for (let position = 1; position < arg.length; position += 1) {
-      const flag = findFlag(arg[position]!, false);
-      if (flag.type === 'boolean') {
-        setFlag(options, flag, true);
-        continue;
-      }
-      const rest = arg.slice(position + 1);
-      setFlag(options, flag, takeValue(flag, rest === '' ? undefined : rest));
-      break;
-    }
-  }
+  const index = parseFlags(args, runFlags, options, 'run');
   const image = args[index];
-  if (image === undefined) throw usageError('`rootless run` needs an image name');
+  if (image === undefined) throw new RootlessError('`rootless run` needs an image name', { remedy: 'See `rootless run --help`' });
   return { ...(options as Omit<RunOptions, 'image'>), image, command: args.slice(index + 1) };
 }
+
+export { wantsHelp } from './flag-parser.js';

@@ -14,6 +14,7 @@ import { stopCommand } from './stop.js';
 import { topCommand } from './top.js';
 import { waitCommand } from './wait.js';
 import { doctorCommand } from './doctor.js';
+import { execCommandModule } from './exec.js';
 import { imagesCommand } from './images.js';
 import { infoCommand } from './info.js';
 import { loginCommand } from './login.js';
@@ -28,6 +29,7 @@ import { unshareCommand } from './unshare.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   runCommandModule,
+  execCommandModule,
   psCommand,
   logsCommand,
   stopCommand,

@@ -19,6 +19,12 @@ test('short clusters, attached values, --flag=value and repeated flags', () => {
   assert.is(options.user, '1000:1000');
 });
 
+test('-t and -it: a terminal, with or without stdin', () => {
+  assert.equal([parseRunArgs(['-it', 'img']).tty, parseRunArgs(['-it', 'img']).interactive], [true, true]);
+  assert.equal([parseRunArgs(['--tty', 'img']).tty, parseRunArgs(['--tty', 'img']).interactive], [true, false]);
+  assert.is(parseRunArgs(['img']).tty, false);
+});
+
 test('defaults: pull missing, the default (private) network, nothing published or removed', () => {
   const options = parseRunArgs(['img']);
   assert.equal([options.pull, options.network, options.rm, options.interactive], ['missing', undefined, false, false]);
