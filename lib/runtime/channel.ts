@@ -7,6 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 
 /** fd number of the channel in the inner program. */
 export const CHANNEL_FD = 3;
+/** fd number of the socket a stage sends its terminal's master on (-t). */
+export const TERMINAL_FD = 4;
 
 export type Message = { type: string; [key: string]: unknown };
 

@@ -6,11 +6,10 @@
 import { closeSync, fchownSync, fstatSync } from 'node:fs';
 import { sendFds } from '../sys/fd-passing.js';
 import { becomeSessionLeaderOf, duplicateTo, openPseudoTerminal } from '../sys/terminal.js';
-import { receiveSync, sendSync } from './channel.js';
+import { receiveSync, sendSync, TERMINAL_FD } from './channel.js';
 import { InitError, step } from './init-error.js';
 
 /** fd of the socket that carries the terminal's master to the CLI (fd 3 is the control channel). */
-export const TERMINAL_FD = 4;
 
 /**
  * Call as root of the namespaces, inside the container's mount namespace (after pivot_root), in

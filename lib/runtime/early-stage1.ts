@@ -4,11 +4,11 @@
 // so the CLI's Node and stage 2's Node boot on two cores at once (each takes ~60-80 ms here).
 // It says so in ROOTLESS_EARLY_STAGE1="PID SOCKET". The CLI adopts it: connects to SOCKET (in the
 // user's XDG_RUNTIME_DIR, named after the CLI's pid), writes its id maps, and watches it with
-// waitpid on SIGCHLD, as Node did not spawn it; its shell runs no monitor (the CLI records the
+// its /proc stat on SIGCHLD, as Node did not spawn it; its shell runs no monitor (the CLI records the
 // exit). A run that is detached, wants other namespaces, another launcher or more fds (root's
 // ID-mapped layers) dismisses it and launches its own; so does a failed adoption, whose error the
 // normal launch then reports with its diagnosis.
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { RootlessError } from '../errors.js';
@@ -51,13 +51,32 @@ function sweepSockets(dir: string): void {
   }
 }
 
-/** Resolves with the exit status of our child `pid`, reaped with waitpid when SIGCHLD comes. */
-async function watchExit(pid: number): Promise<number> {
-  const { reapChild } = await import('../sys/process.js');
+/**
+ * The exit status of our child `pid` once it has ended, as a shell reports it (128+N for signal
+ * N), from /proc/PID/stat of the zombie (field 52, exit_code); undefined while it runs. Node does
+ * not know this child, and koffi's waitpid would cost the CLI ~20 ms of loading; the zombie goes
+ * when the CLI exits.
+ */
+function endedStatus(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 128 + 9; // gone without a trace: as if killed
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3, the state
+  if (fields[0] !== 'Z' && fields[0] !== 'X') return undefined;
+  const raw = Number(fields[52 - 3]);
+  const signal = raw & 0x7f;
+  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}
+
+/** Resolves with the exit status of our child `pid`, looked at when SIGCHLD comes. */
+function watchExit(pid: number): Promise<number> {
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => undefined, 2 ** 30); // a signal listener alone keeps no loop alive
     const check = () => {
-      const status = reapChild(pid);
+      const status = endedStatus(pid);
       if (status === undefined) return;
       process.off('SIGCHLD', check);
       clearInterval(keepAlive);

@@ -14,7 +14,7 @@ import type { ExecOptions } from '../spec/exec-options.js';
 import type { ExecRequest } from '../spec/exec-process.js';
 import { parseEnvFile, resolveEnvEntry } from '../spec/flag-values.js';
 import { bundleDirOf } from './container-paths.js';
-import { TERMINAL_FD } from './container-terminal.js';
+import { TERMINAL_FD } from './channel.js';
 import { findHelper } from './idmap.js';
 import { forwardSignals, initFailure, openTerminalSocket, superviseInit } from './init-session.js';
 import { spawnStage } from './launcher.js';
@@ -85,7 +85,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
   const request = execRequest(options);
   const command = nsenterCommand(init, bundleDirOf(state.id));
   const signals = forwardSignals();
-  const terminal = options.tty ? openTerminalSocket(options.interactive) : undefined;
+  const terminal = options.tty ? await openTerminalSocket(options.interactive) : undefined;
   try {
     const stage = spawnStage(command, {
       stdio: [options.interactive && !terminal ? 'inherit' : 'ignore', 'inherit', 'inherit'],

@@ -4,7 +4,6 @@
 // CLI's one line with Docker's exit code.
 import { closeSync } from 'node:fs';
 import { RootlessError } from '../errors.js';
-import { createSocketPair, receiveFds } from '../sys/fd-passing.js';
 import type { OuterChannel } from './channel.js';
 import type { InitErrorMessage } from './init-error.js';
 import type { TerminalSession } from './terminal-session.js';
@@ -61,7 +60,9 @@ export interface TerminalSocket {
   interactive: boolean;
 }
 
-export function openTerminalSocket(interactive: boolean): TerminalSocket {
+export async function openTerminalSocket(interactive: boolean): Promise<TerminalSocket> {
+  // koffi (~20 ms to load) only for -t: a plain run's CLI does not load it
+  const { createSocketPair } = await import('../sys/fd-passing.js');
   const [cliEnd, childEnd] = createSocketPair();
   return { cliEnd, childEnd, interactive };
 }
@@ -81,6 +82,7 @@ async function followInit(channel: OuterChannel, signals: SignalForwarder, socke
     else if (message.type === 'error') outcome.failure = message as InitErrorMessage;
     else if (message.type === 'terminal') {
       // the master was sent before this message: recvmsg does not block
+      const { receiveFds } = await import('../sys/fd-passing.js');
       const [master] = socket && !outcome.terminal ? receiveFds(socket.cliEnd).fds : [];
       if (master !== undefined) {
         const { startTerminalSession } = await import('./terminal-session.js');

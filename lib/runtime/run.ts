@@ -23,7 +23,7 @@ import type { RunOptions } from '../spec/run-options.js';
 import { parseVolume } from '../spec/flag-values.js';
 import { parseResources } from '../spec/resources.js';
 import { containerPaths, newContainerId } from './container-paths.js';
-import { TERMINAL_FD } from './container-terminal.js';
+import { TERMINAL_FD } from './channel.js';
 import { forwardSignals, initFailure, openTerminalSocket, superviseInit } from './init-session.js';
 import { writeExitRecord } from '../container/state.js';
 import { startStage1 } from './early-stage1.js';
@@ -59,7 +59,7 @@ export async function runContainer(flags: RunOptions): Promise<number> {
     });
   }
   const signals = forwardSignals();
-  const terminal = options.tty ? openTerminalSocket(options.interactive) : undefined;
+  const terminal = options.tty ? await openTerminalSocket(options.interactive) : undefined;
   // the monitor records the exit; with -d the container outlives this process, logging to its bundle
   const stage1 = await stage1Mode(id, options);
   let paths: ContainerPaths | undefined;

@@ -12,7 +12,6 @@ const execveFn = libc.func('int execve(const char *path, const char **argv, cons
 const signalFn = libc.func('void *signal(int sig, void *handler)');
 const sigprocmaskFn = libc.func('int sigprocmask(int how, const void *set, void *oldset)');
 const prlimitFn = libc.func('int prlimit(int pid, int resource, const void *newLimit, void *oldLimit)');
-const waitpidFn = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
 
 
 const F_GETFD = 1;
@@ -65,20 +64,6 @@ const LAST_SIGNAL = 64;
 export function resetSignals(): void {
   for (let signal = 1; signal <= LAST_SIGNAL; signal += 1) if (signal !== SIGKILL && signal !== SIGSTOP) signalFn(signal, null);
   check('sigprocmask', sigprocmaskFn(SIG_SETMASK, Buffer.alloc(128), null) as number);
-}
-
-const WNOHANG = 1;
-
-/**
- * Reaps child `pid` if it has ended (without blocking): its exit status as a shell reports it
- * (128+N for signal N), or undefined while it runs. For a child Node did not spawn itself.
- */
-export function reapChild(pid: number): number | undefined {
-  const status = [0];
-  if (check('waitpid', waitpidFn(pid, status, WNOHANG) as number) === 0) return undefined;
-  const raw = status[0]!;
-  const signal = raw & 0x7f;
-  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
 }
 
 /** Replaces the process image; returns only by throwing the SysError of a failed execve. */
