@@ -29,8 +29,8 @@ export function monitorScript(plan: MonitorPlan): string {
   return lines.join('; ');
 }
 
-/** Shell commands that copy the FIFO `fifo` to stdout until every writer closed it, each line stamped. */
-export function stampLinesScript(fifo: string): string {
+/** Shell commands that copy stdin (the container's output) to stdout until its end, each line stamped. */
+export function stampLinesScript(): string {
   const stamp = 'up=; read -r up _ 2>&- </proc/uptime';
-  return `while IFS= read -r line; do ${stamp}; printf '%s %s\\n' "$up" "$line"; done <${fifo}; [ -z "$line" ] || { ${stamp}; printf '%s %s' "$up" "$line"; }`;
+  return `while IFS= read -r line; do ${stamp}; printf '%s %s\\n' "$up" "$line"; done; [ -z "$line" ] || { ${stamp}; printf '%s %s' "$up" "$line"; }`;
 }

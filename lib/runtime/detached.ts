@@ -70,7 +70,7 @@ export async function stage1Mode(id: string, options: { detach: boolean; interac
     if (typeof stdin === 'number') closeSync(stdin);
     removeUnstarted(started);
   };
-  const output = { fifo: OUTPUT_FIFO, logger: stampLinesScript(OUTPUT_FIFO) };
+  const output = { fifo: OUTPUT_FIFO, logger: stampLinesScript() };
   return { stdio: [stdin, log, log], monitor, output, detached: true, cwd: bundleDir, close };
 }
 

@@ -48,8 +48,8 @@ export interface LaunchRequest {
   monitor?: string;
   /**
    * With a PID namespace: the program runs in the background with its stdout and stderr on the
-   * FIFO `fifo` (relative to cwd) while stage 1's shell runs `logger`, which reads the FIFO to its
-   * end (builtins only: a child of the shell would enter the new pid namespace).
+   * FIFO `fifo` (relative to cwd) while stage 1's shell runs `logger` with the FIFO as stdin, to
+   * its end (builtins only: a child of the shell would enter the new pid namespace).
    */
   output?: { fifo: string; logger: string };
   /** Stage 1 outlives the CLI: a session of its own and no parent-death signal (`run -d`). */
@@ -100,11 +100,17 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
 /**
  * `"$@"` as the shell's first child (PID 1) in the background, its output on the FIFO. An
  * asynchronous command gets /dev/null as stdin, so it gets the shell's stdin back from fd 9. The
- * shell then ignores the signals it trapped: a trapped signal would end its `read` early (the
- * child, Node, resets what it inherits). `wait` says nothing of a child killed by a signal.
+ * shell holds the FIFO open (fd 8) until both ends are open, so neither open waits for the other:
+ * a child that cannot open it means end-of-file at once, not a hang. The shell then ignores the
+ * signals it trapped: a trapped signal would end its `read` early (the child, Node, resets what it
+ * inherits). `wait` says nothing of a child killed by a signal.
  */
 function loggedChild(output: NonNullable<LaunchRequest['output']>, closeChannel: string): string {
-  return `exec 9<&0; "$@" <&9 9<&- >${output.fifo} 2>&1${closeChannel} & exec 9<&-; trap '' INT TERM HUP QUIT; ${output.logger}; wait $! 2>&-`;
+  const fifo = output.fifo;
+  return (
+    `exec 9<&0 8<>${fifo}; "$@" <&9 >${fifo} 2>&1 8<&- 9<&-${closeChannel} & exec <${fifo} 8<&- 9<&-; ` +
+    `trap '' INT TERM HUP QUIT; ${output.logger}; wait $! 2>&-`
+  );
 }
 
 /** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
