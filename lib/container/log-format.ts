@@ -1,9 +1,12 @@
 // container.log as the monitor writes it (monitor.ts): each line of the container's output after
 // a stamp, the seconds since boot with centiseconds (`12345.67 text\n`, `' text'` when the clock
-// could not be read). Bytes, not strings: the container's output need not be UTF-8.
+// could not be read); a `p` after the stamp marks output that ended without newline
+// (`12345.67p text\n`: `text`). Bytes, not strings: the container's output need not be UTF-8.
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
+/** After the stamp of output that ended without newline. */
+const PARTIAL = 'p';
 /** Docker's time for an unknown one (Go's zero time). */
 const UNKNOWN_TIME = '0001-01-01T00:00:00.000000000Z';
 
@@ -45,8 +48,11 @@ export function formatLogLines(log: Buffer, bootCentis?: number): Buffer {
     const end = newline === -1 ? log.length : newline + 1;
     const line = log.subarray(start, end);
     const space = line.indexOf(SPACE);
-    const text = space === -1 ? line : line.subarray(space + 1);
-    if (bootCentis !== undefined) parts.push(Buffer.from(`${stampTime(line.subarray(0, Math.max(space, 0)).toString('latin1'), bootCentis)} `));
+    let stamp = line.subarray(0, Math.max(space, 0)).toString('latin1');
+    const partial = stamp.endsWith(PARTIAL);
+    if (partial) stamp = stamp.slice(0, -PARTIAL.length);
+    const text = space === -1 ? line : line.subarray(space + 1, partial && newline !== -1 ? line.length - 1 : line.length);
+    if (bootCentis !== undefined) parts.push(Buffer.from(`${stampTime(stamp, bootCentis)} `));
     parts.push(text);
     start = end;
   }

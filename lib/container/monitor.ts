@@ -11,7 +11,8 @@
 // - The log: the shell reads the container's output from a FIFO line by line and writes each line
 //   to container.log after the seconds since boot from /proc/uptime (`12345.67 text`; an empty
 //   stamp when it cannot be read). /proc/uptime is the host's clock in any mount namespace.
-//   `logs` turns the stamp into a time (log-format.ts). A last line without newline keeps none.
+//   `logs` turns the stamp into a time (log-format.ts). A last line without newline gets one in
+//   the log (the next start's lines must begin a line of their own) and a `p` after its stamp.
 import { EXIT_FILE } from './state.js';
 
 /** The file the CLI writes for the monitor: `PID STATE_DIR` of the network helper. */
@@ -32,5 +33,5 @@ export function monitorScript(plan: MonitorPlan): string {
 /** Shell commands that copy stdin (the container's output) to stdout until its end, each line stamped. */
 export function stampLinesScript(): string {
   const stamp = 'up=; read -r up _ 2>&- </proc/uptime';
-  return `while IFS= read -r line; do ${stamp}; printf '%s %s\\n' "$up" "$line"; done; [ -z "$line" ] || { ${stamp}; printf '%s %s' "$up" "$line"; }`;
+  return `while IFS= read -r line; do ${stamp}; printf '%s %s\\n' "$up" "$line"; done; [ -z "$line" ] || { ${stamp}; printf '%sp %s\\n' "$up" "$line"; }`;
 }

@@ -63,6 +63,9 @@ test('logs shows the output exactly; -t puts a time before each line', async () 
   const last = await box.rootless(['logs', '-t', '--tail', '1', 'printer']);
   assert.match(last.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z no newline$/);
   assert.is((await box.rootless(['logs', '--tail', '2', 'printer'])).stdout, 'to stderr\nno newline');
+  const again = await box.rootless(['start', '-a', 'printer'], { timeout: 30_000 });
+  assert.is(again.stdout, `${OUTPUT.join('\n')}\nno newline`, said(again));
+  assert.is((await box.rootless(['logs', 'printer'])).stdout, `${OUTPUT.join('\n')}\nno newline`.repeat(2), 'the next start adds its output');
 });
 
 test('logs -f -t prints timed lines as they come and returns when the container exits', async () => {

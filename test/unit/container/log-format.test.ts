@@ -13,6 +13,7 @@ test('--tail keeps the last N lines, a final line without newline counting', () 
   assert.is(tail('a\nb\n', 0), '');
   assert.is(tail('a\nb\n', undefined), 'a\nb\n');
   assert.is(tail('', 3), '');
+  assert.is(tail('1.00 a\n2.00p b\n', 1), '2.00p b\n', 'output without newline is a line of the log');
 });
 
 test('a stamp is seconds since boot with centiseconds', () => {
@@ -37,8 +38,8 @@ test('a stamp as docker prints it: RFC 3339, UTC, nanoseconds', () => {
 
 test('lines lose their stamps exactly, or get times', () => {
   const boot = Date.parse('2026-11-30T05:00:00.000Z') / 10;
-  const stamped = log('1.00 first\n1.50 \n2.00    spaces \\n back\\slash\n 3.25 unknown time\n4.00 partial');
-  assert.is(formatLogLines(stamped).toString(), 'first\n\n   spaces \\n back\\slash\n3.25 unknown time\npartial');
+  const stamped = log('1.00 first\n1.50 \n2.00    spaces \\n back\\slash\n 3.25 unknown time\n4.00p partial\n5.00 next start\n');
+  assert.is(formatLogLines(stamped).toString(), 'first\n\n   spaces \\n back\\slash\n3.25 unknown time\npartialnext start\n');
   assert.is(
     formatLogLines(stamped, boot).toString(),
     [
@@ -47,6 +48,7 @@ test('lines lose their stamps exactly, or get times', () => {
       '2026-11-30T05:00:02.000000000Z    spaces \\n back\\slash\n',
       '0001-01-01T00:00:00.000000000Z 3.25 unknown time\n',
       '2026-11-30T05:00:04.000000000Z partial',
+      '2026-11-30T05:00:05.000000000Z next start\n',
     ].join(''),
   );
   assert.equal([...formatLogLines(Buffer.from([0x31, 0x2e, 0x30, 0x30, 0x20, 0xff, 0x0a]))], [0xff, 0x0a], 'bytes pass as they are');
