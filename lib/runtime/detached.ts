@@ -1,7 +1,7 @@
 // Containers in the background (`run -d`, `start`): stage 1 gets a session of its own and no
 // parent-death signal, the container's stdout and stderr go to a FIFO whose lines stage 1's shell
-// writes to container.log in the bundle with a time stamp (monitor.ts), and its shell stays as the container's monitor (lib/container/monitor.ts) after the CLI
-// has exited. The CLI waits only until stage 2 has exec'd the command (or failed), records the
+// writes to container.log in the bundle with a time stamp, and its shell stays as the container's
+// monitor (lib/container/monitor.ts) after the CLI has exited. The CLI waits only until stage 2 has exec'd the command (or failed), records the
 // container's PID 1 and its network helper in state.json, and leaves.
 import { closeSync, mkdirSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -99,9 +99,11 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
 
 /**
  * `"$@"` as the shell's first child (PID 1) in the background, its output on the FIFO. An
- * asynchronous command gets /dev/null as stdin, so it gets the shell's stdin back from fd 9. The
- * shell holds the FIFO open (fd 8) until both ends are open, so neither open waits for the other:
- * a child that cannot open it means end-of-file at once, not a hang. The shell then ignores the
+ * asynchronous command gets /dev/null as stdin, so it gets the shell's stdin back from fd 9. Fd 8
+ * holds the FIFO open for writing so that neither open waits for the other: the child inherits it
+ * and closes it only after opening its own end (redirections go left to right), so the shell's
+ * `read` sees end-of-file only once the child and all it started are gone, or at once if the child
+ * could not open the FIFO (no hang). The shell then ignores the
  * signals it trapped: a trapped signal would end its `read` early (the child, Node, resets what it
  * inherits). `wait` says nothing of a child killed by a signal.
  */
