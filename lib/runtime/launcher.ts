@@ -103,9 +103,9 @@ function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, s
  * holds the FIFO open for writing so that neither open waits for the other: the child inherits it
  * and closes it only after opening its own end (redirections go left to right), so the shell's
  * `read` sees end-of-file only once the child and all it started are gone, or at once if the child
- * could not open the FIFO (no hang). The shell then ignores the
- * signals it trapped: a trapped signal would end its `read` early (the child, Node, resets what it
- * inherits). `wait` says nothing of a child killed by a signal.
+ * could not open the FIFO (no hang). The shell then ignores the signals it trapped, as a trapped
+ * one would end its `read` early (the child is forked before, and Node resets the INT and QUIT
+ * that dash ignores in a background child). `wait` says nothing of a child killed by a signal.
  */
 function loggedChild(output: NonNullable<LaunchRequest['output']>, closeChannel: string): string {
   const fifo = output.fifo;
