@@ -88,4 +88,20 @@ test('a container killed by a signal leaves only its own output in the log', asy
   assert.is((await box.rootless(['logs', 'sleeper'])).stdout, 'up\n');
 });
 
+test('signals to the monitor do not cut the log short; PID 1 ignores no signal', async () => {
+  await runDetached(['--name', 'steady', IMAGE, 'sh', '-c', 'grep SigIgn /proc/self/status; i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.2; done']);
+  const [record] = JSON.parse((await box.rootless(['inspect', 'steady'])).stdout) as Array<{ State: { MonitorPid: number } }>;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.kill(record!.State.MonitorPid, signal);
+  const ticks = async () => (await box.rootless(['logs', 'steady'])).stdout.split('\n').filter((line) => line.startsWith('tick')).length;
+  const before = await ticks();
+  let now = before;
+  for (let tries = 0; tries < 100 && now < before + 3; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    now = await ticks();
+  }
+  assert.ok(now >= before + 3, `the log goes on (${before} → ${now} ticks)`);
+  assert.match((await box.rootless(['logs', 'steady'])).stdout, /^SigIgn:\s+0+\n/);
+  assert.is((await box.rootless(['rm', '-f', 'steady'])).exitCode, 0);
+});
+
 test.run();
