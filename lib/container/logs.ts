@@ -1,21 +1,13 @@
 // `rootless logs`: a detached container's stdout and stderr, as its monitor's shell wrote them to
-// container.log (one stream, in the order written). -f follows the file until the container ends.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+// container.log (one stream, in the order written, each line stamped: log-format.ts). -f follows
+// the file until the container ends.
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RootlessError } from '../errors.js';
+import { bootTimeCentis, completeLinesEnd, formatLogLines, tailStart } from './log-format.js';
 import { bundleDirOfState, isRunning, logFile, type ContainerState } from './state.js';
 
 const FOLLOW_INTERVAL_MS = 100;
-
-/** The last `count` lines of `text` (a final line without newline counts); all when count is undefined. */
-export function tailLines(text: string, count: number | undefined): string {
-  if (count === undefined || count < 0) return text;
-  if (count === 0) return '';
-  const lines = text.split('\n');
-  const partial = lines.pop(); // '' after a final newline
-  const kept = lines.slice(Math.max(0, lines.length - count + (partial ? 1 : 0)));
-  return kept.map((line) => `${line}\n`).join('') + (partial ?? '');
-}
 
 /** --tail's value: a count, or `all`. */
 export function parseTail(text: string | undefined): number | undefined {
@@ -61,26 +53,28 @@ export function logSize(state: ContainerState): number {
 
 /** Writes the log to `out`; with `follow`, goes on until the container is no longer running. */
 export async function showLogs(state: ContainerState, options: LogOptions, out: (chunk: Buffer) => void): Promise<void> {
-  if (options.timestamps) {
-    throw new RootlessError('rootless keeps the raw output (its ~1 MB monitor does not time lines), so it has no timestamps to show', {
-      remedy: 'Leave out -t/--timestamps; print times from the container (e.g. `date` in its command) if you need them',
-    });
-  }
   if (!state.detached) {
     throw new RootlessError(`container ${state.name} was started in the foreground: its output went to the terminal, not to a log`, {
       remedy: 'Run it with -d to keep its output for `rootless logs`',
     });
   }
+  // the stamps count from boot; /proc/uptime is the same clock
+  const bootCentis = options.timestamps ? bootTimeCentis(Date.now(), readFileSync('/proc/uptime', 'utf8')) : undefined;
   const file = logFile(bundleDirOfState(state));
-  const first = readFrom(file, options.fromOffset ?? 0);
-  out(options.tail === undefined ? first : Buffer.from(tailLines(first.toString('utf8'), options.tail)));
-  let offset = (options.fromOffset ?? 0) + first.length;
-  while (options.follow) {
-    const running = isRunning(state);
-    const more = readFrom(file, offset);
-    if (more.length) out(more);
-    offset += more.length;
+  let running = options.follow === true && isRunning(state);
+  let readEnd = options.fromOffset ?? 0;
+  const first = readFrom(file, readEnd);
+  readEnd += first.length;
+  let pending = first.subarray(tailStart(first, options.tail));
+  for (;;) {
+    // while it runs, a last line without newline may still be being written
+    const shown = running ? pending.subarray(0, completeLinesEnd(pending)) : pending;
+    if (shown.length) out(formatLogLines(shown, bootCentis));
     if (!running) return;
     await sleep(FOLLOW_INTERVAL_MS);
+    running = isRunning(state);
+    const more = readFrom(file, readEnd);
+    readEnd += more.length;
+    pending = Buffer.concat([pending.subarray(shown.length), more]);
   }
 }

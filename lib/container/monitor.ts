@@ -8,6 +8,11 @@
 //   (view.ts).
 // - Relative paths: the shell shares the container's mount namespace, so stage 2's pivot_root
 //   made the container's rootfs its "/" too; its working directory, the bundle, stays the host's.
+// - The log: the shell reads the container's output from a FIFO line by line and writes each line
+//   to container.log after the seconds since boot from /proc/uptime (`12345.67 text`; an empty
+//   stamp when it cannot be read). /proc/uptime is the host's clock in any mount namespace.
+//   `logs` turns the stamp into a time (log-format.ts). A last line without newline gets one in
+//   the log (the next start's lines must begin a line of their own) and a `p` after its stamp.
 import { EXIT_FILE } from './state.js';
 
 /** The file the CLI writes for the monitor: `PID STATE_DIR` of the network helper. */
@@ -23,4 +28,10 @@ export function monitorScript(plan: MonitorPlan): string {
   if (plan.detached) lines.push(`if read -r helper _ < ${NETWORK_PID_FILE}; then kill "$helper"; fi 2>/dev/null`);
   lines.push('exit "$status"');
   return lines.join('; ');
+}
+
+/** Shell commands that copy stdin (the container's output) to stdout until its end, each line stamped. */
+export function stampLinesScript(): string {
+  const stamp = 'up=; read -r up _ 2>&- </proc/uptime';
+  return `while IFS= read -r line; do ${stamp}; printf '%s %s\\n' "$up" "$line"; done; [ -z "$line" ] || { ${stamp}; printf '%sp %s\\n' "$up" "$line"; }`;
 }

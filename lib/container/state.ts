@@ -70,6 +70,9 @@ export function exitFile(bundleDir: string): string {
   return path.join(bundleDir, EXIT_FILE);
 }
 
+/** The FIFO a detached container writes its output to; its monitor stamps the lines into the log. */
+export const OUTPUT_FIFO = 'output';
+
 export function logFile(bundleDir: string): string {
   return path.join(bundleDir, 'container.log');
 }

@@ -1,12 +1,12 @@
 // Containers in the background (`run -d`, `start`): stage 1 gets a session of its own and no
-// parent-death signal, its stdout and stderr (and so the container's) go to container.log in the
-// bundle, and its shell stays as the container's monitor (lib/container/monitor.ts) after the CLI
-// has exited. The CLI waits only until stage 2 has exec'd the command (or failed), records the
+// parent-death signal, the container's stdout and stderr go to a FIFO whose lines stage 1's shell
+// writes to container.log in the bundle with a time stamp, and its shell stays as the container's
+// monitor (lib/container/monitor.ts) after the CLI has exited. The CLI waits only until stage 2 has exec'd the command (or failed), records the
 // container's PID 1 and its network helper in state.json, and leaves.
 import { closeSync, mkdirSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NETWORK_PID_FILE, monitorScript } from '../container/monitor.js';
-import { logFile, readContainerState, writeContainerState } from '../container/state.js';
+import { NETWORK_PID_FILE, monitorScript, stampLinesScript } from '../container/monitor.js';
+import { OUTPUT_FIFO, logFile, readContainerState, writeContainerState } from '../container/state.js';
 import type { RunningNetwork } from '../net/driver.js';
 import { processStart } from '../net/helper.js';
 import type { InitErrorMessage } from './init-error.js';
@@ -17,6 +17,8 @@ export interface Stage1Mode {
   /** fds 0-2 of stage 1 for a detached container (the log); undefined: the caller's. */
   stdio?: Array<'ignore' | number>;
   monitor: string;
+  /** A detached container's output: the FIFO in the bundle that the monitor logs (launcher.ts). */
+  output?: { fifo: string; logger: string };
   detached: boolean;
   /** Stage 1's working directory: the bundle, where the monitor writes (see monitor.ts). */
   cwd: string;
@@ -39,14 +41,19 @@ function createBundleDir(bundleDir: string): void {
  * so its reads wait (as docker's kept-open stdin) instead of seeing end-of-file.
  */
 async function openStdinFifo(bundleDir: string): Promise<number> {
-  const { mknod, S_IFIFO } = await import('../sys/fs.js'); // koffi: only for -d -i
   const fifo = path.join(bundleDir, 'stdin');
-  rmSync(fifo, { force: true });
-  mknod(fifo, S_IFIFO | 0o600);
+  await makeFifo(fifo);
   return openSync(fifo, 'r+');
 }
 
-/** How stage 1 runs a container: its monitor's commands, and for `-d` its log as stdout and stderr. */
+/** A new FIFO at `fifo` (one left by an earlier start is replaced). */
+async function makeFifo(fifo: string): Promise<void> {
+  const { mknod, S_IFIFO } = await import('../sys/fs.js'); // koffi: only for -d
+  rmSync(fifo, { force: true });
+  mknod(fifo, S_IFIFO | 0o600);
+}
+
+/** How stage 1 runs a container: its monitor's commands, and for `-d` the log of its output. */
 export async function stage1Mode(id: string, options: { detach: boolean; interactive: boolean }): Promise<Stage1Mode> {
   const bundleDir = bundleDirOf(id);
   createBundleDir(bundleDir);
@@ -55,6 +62,7 @@ export async function stage1Mode(id: string, options: { detach: boolean; interac
     if (!started) rmSync(bundleDir, { recursive: true, force: true });
   };
   if (!options.detach) return { monitor, detached: false, cwd: bundleDir, close: removeUnstarted };
+  await makeFifo(path.join(bundleDir, OUTPUT_FIFO));
   const log = openSync(logFile(bundleDir), 'a', 0o600);
   const stdin = options.interactive ? await openStdinFifo(bundleDir) : 'ignore';
   const close = (started: boolean) => {
@@ -62,7 +70,8 @@ export async function stage1Mode(id: string, options: { detach: boolean; interac
     if (typeof stdin === 'number') closeSync(stdin);
     removeUnstarted(started);
   };
-  return { stdio: [stdin, log, log], monitor, detached: true, cwd: bundleDir, close };
+  const output = { fifo: OUTPUT_FIFO, logger: stampLinesScript() };
+  return { stdio: [stdin, log, log], monitor, output, detached: true, cwd: bundleDir, close };
 }
 
 /** Tells the monitor which helper to end, and records it for the next command's clean-up. */

@@ -46,6 +46,12 @@ export interface LaunchRequest {
    * child's status in $status (the container's monitor records the exit there).
    */
   monitor?: string;
+  /**
+   * With a PID namespace: the program runs in the background with its stdout and stderr on the
+   * FIFO `fifo` (relative to cwd) while stage 1's shell runs `logger` with the FIFO as stdin, to
+   * its end (builtins only: a child of the shell would enter the new pid namespace).
+   */
+  output?: { fifo: string; logger: string };
   /** Stage 1 outlives the CLI: a session of its own and no parent-death signal (`run -d`). */
   detached?: boolean;
 }
@@ -81,14 +87,32 @@ export interface Launcher {
  * The shell traps the terminal's signals with a no-op rather than ignoring them: an ignored
  * signal would be inherited by the container, and the CLI forwards signals to it itself.
  */
-function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean, monitor?: string): string[] {
+function waitingShim(argv: string[], keepChannel: boolean, supervise: boolean, startEarly: boolean, monitor?: string, output?: LaunchRequest['output']): string[] {
   const closeChannel = keepChannel ? '' : ' 3<&-';
   const afterExit = monitor ? `; status=$?; ${monitor}` : '';
-  const run = supervise ? `trap : INT TERM HUP QUIT; "$@"${closeChannel}${afterExit}` : `exec "$@"${closeChannel}`;
+  const run = supervise ? `trap : INT TERM HUP QUIT; ${output ? loggedChild(output, closeChannel) : `"$@"${closeChannel}`}${afterExit}` : `exec "$@"${closeChannel}`;
   const script = startEarly ? run : `read -r _ <&3 || exit 125; ${run}`;
   const becomeRoot =
     process.getuid?.() === 0 && !startEarly ? [findHelper('setpriv') ?? 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--'] : [];
   return ['/bin/sh', '-c', script, 'rootless-stage1', ...becomeRoot, ...argv];
+}
+
+/**
+ * `"$@"` as the shell's first child (PID 1) in the background, its output on the FIFO. An
+ * asynchronous command gets /dev/null as stdin, so it gets the shell's stdin back from fd 9. Fd 8
+ * holds the FIFO open for writing so that neither open waits for the other: the child inherits it
+ * and closes it only after opening its own end (redirections go left to right), so the shell's
+ * `read` sees end-of-file only once the child and all it started are gone, or at once if the child
+ * could not open the FIFO (no hang). The shell then ignores the signals it trapped, as a trapped
+ * one would end its `read` early (the child is forked before, and Node resets the INT and QUIT
+ * that dash ignores in a background child). `wait` says nothing of a child killed by a signal.
+ */
+function loggedChild(output: NonNullable<LaunchRequest['output']>, closeChannel: string): string {
+  const fifo = output.fifo;
+  return (
+    `exec 9<&0 8<>${fifo}; "$@" <&9 >${fifo} 2>&1 8<&- 9<&-${closeChannel} & exec <${fifo} 8<&- 9<&-; ` +
+    `trap '' INT TERM HUP QUIT; ${output.logger}; wait $! 2>&-`
+  );
 }
 
 /** util-linux unshare: on every Linux. Its `--fork` is not used: it reports a child killed by SIGKILL as exit 1. */
@@ -183,7 +207,7 @@ export function spawnStage(argv: string[], request: StageSpawn): SpawnedStage {
 /** Starts `argv` inside new namespaces with the planned id maps written, and lets it go. */
 export async function launchInNamespaces(request: LaunchRequest, launcher: Launcher = unshareLauncher): Promise<Launched> {
   const startEarly = request.startEarly ?? false;
-  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor);
+  const shim = waitingShim(request.argv, request.keepChannel ?? false, request.namespaces.includes('pid'), startEarly, request.monitor, request.output);
   mark('spawn stage 1');
   const { child, channel, exited } = spawnStage(launcher.command(request.namespaces, shim, request.detached), request);
   try {

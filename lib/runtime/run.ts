@@ -77,6 +77,7 @@ export async function runContainer(flags: RunOptions): Promise<number> {
       // with -t, stage 2 connects the process to the container's terminal instead
       stdio: stage1.stdio ?? [options.interactive && !terminal ? 'inherit' : 'ignore', 'inherit', 'inherit'],
       monitor: stage1.monitor,
+      output: stage1.output,
       detached: stage1.detached,
       cwd: stage1.cwd,
       keepChannel: true,

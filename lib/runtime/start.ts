@@ -46,6 +46,7 @@ export async function startContainer(view: ContainerView): Promise<void> {
       startEarly: true,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       monitor: stage1.monitor,
+      output: stage1.output,
       detached: true,
       cwd: stage1.cwd,
       extraFds: mountSender?.childFds,

@@ -165,9 +165,6 @@ test('logs -f prints new output and returns when the container exits', async () 
   assert.is(follow.exitCode, 0, said(follow));
   assert.is(follow.stdout, 'line 1\nline 2\nline 3\nline 4\nline 5\n');
   assert.match((await psLine('counter'))!, /Exited \(0\)/);
-  const timestamps = await box.rootless(['logs', '-t', 'counter']);
-  assert.is(timestamps.exitCode, 125);
-  assert.match(timestamps.stderr, /timestamps/);
 });
 
 test('a name in use is refused with 125; an unknown container is 125 with a remedy', async () => {

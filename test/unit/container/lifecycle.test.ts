@@ -5,7 +5,7 @@ import { monitorScript } from '../../../lib/container/monitor.js';
 import { generateName } from '../../../lib/container/names.js';
 import { parseSignal } from '../../../lib/container/processes.js';
 import { commandText, formatPs, portsText } from '../../../lib/container/ps.js';
-import { parseTail, tailLines } from '../../../lib/container/logs.js';
+import { parseTail } from '../../../lib/container/logs.js';
 import type { ContainerState } from '../../../lib/container/state.js';
 import { humanDuration, statusOf, statusText, type ContainerView } from '../../../lib/container/status.js';
 import { RootlessError } from '../../../lib/errors.js';
@@ -51,12 +51,7 @@ test('generated names are adjective_noun and avoid names in use', () => {
   assert.is.not(generateName(new Set([first]), Math.random), first);
 });
 
-test('--tail keeps the last N lines', () => {
-  assert.is(tailLines('a\nb\nc\n', 2), 'b\nc\n');
-  assert.is(tailLines('a\nb\nc', 2), 'b\nc');
-  assert.is(tailLines('a\nb\n', 5), 'a\nb\n');
-  assert.is(tailLines('a\nb\n', 0), '');
-  assert.is(tailLines('a\nb\n', undefined), 'a\nb\n');
+test('--tail: a count or all', () => {
   assert.is(parseTail('all'), undefined);
   assert.is(parseTail('3'), 3);
   assert.throws(() => parseTail('x'), (error: unknown) => error instanceof RootlessError);
