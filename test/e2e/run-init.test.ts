@@ -55,9 +55,10 @@ test('an orphaned zombie stays without --init and is reaped with it', async () =
 });
 
 test('--init forwards SIGTERM to the command, which then ends with it', async () => {
-  const child = rootlessAsync(['run', '--rm', '--init', image, 'sleep', '300'], env);
+  const seconds = `300.${process.pid}`; // only this test's sleep matches
+  const child = rootlessAsync(['run', '--rm', '--init', image, 'sleep', seconds], env);
   const watched = watch(child);
-  await waitFor(() => findProcesses(['sleep', '300']).length > 0);
+  await waitFor(() => findProcesses(['sleep', seconds]).length > 0);
   child.kill('SIGTERM');
   const { code } = await watched.exit;
   assert.is(code, 128 + 15);
